@@ -116,3 +116,13 @@ export interface ModelMetrics {
   /** Predicted labels for the test set in test order, for disagreement charts. */
   testPredictions?: number[];
 }
+
+/**
+ * A PyTorch-style module: it owns its parameters as variables and maps a batch of inputs to logits.
+ * Both models expose one, so the training loop and the multi-core trainer treat them alike.
+ */
+export interface Module {
+  parameters(): tf.Variable[];
+  /** Logits [n, 10]; `training` turns on dropout / batch-norm batch statistics. */
+  forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+}
