@@ -1,0 +1,88 @@
+import { lastValueFrom, toArray } from 'rxjs';
+import { InputFileError, UserError } from '../errors.ts';
+import { writeFileAtomic } from './atomic.ts';
+import { readCsv } from './csv.ts';
+
+/** Kaggle's submission header. */
+export const SUBMISSION_HEADER = 'ImageId,Label';
+
+/**
+ * Writes a Kaggle submission (`ImageId,Label`): one row per test image, ImageId 1..N in test order.
+ * `ids[i]` must be i + 1 — a gap, duplicate or reordering means predictions were lost or shuffled,
+ * and is refused rather than written. The file appears only when complete (temp name + rename).
+ */
+export async function writeSubmission(path: string, ids: ArrayLike<number>, labels: ArrayLike<number>): Promise<void> {
+  if (ids.length !== labels.length) {
+    throw new UserError(`writeSubmission(${path}): ${ids.length} ids but ${labels.length} labels`);
+  }
+  if (ids.length === 0) throw new UserError(`writeSubmission(${path}): no predictions to write`);
+  const lines: string[] = [SUBMISSION_HEADER];
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] !== i + 1) {
+      throw new UserError(`writeSubmission(${path}): row ${i + 1} has ImageId ${ids[i]}, expected ${i + 1} (one row per test image, in test order)`);
+    }
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label > 9) {
+      throw new UserError(`writeSubmission(${path}): ImageId ${ids[i]} has label ${label}, expected 0–9`);
+    }
+    lines.push(`${ids[i]},${label}`);
+  }
+  await writeFileAtomic(path, `${lines.join('\n')}\n`);
+}
+
+/** A submission or answers file, read and validated: label by ImageId. */
+export async function readLabels(path: string): Promise<Map<number, number>> {
+  const rows = await lastValueFrom(readCsv(path).pipe(toArray()));
+  if (rows.length === 0) throw new InputFileError(path, 1, undefined, 'the file is empty (no header)');
+  const header = rows[0].fields.join(',');
+  if (header !== SUBMISSION_HEADER) {
+    throw new InputFileError(path, 1, undefined, `header is '${header}', expected '${SUBMISSION_HEADER}'`);
+  }
+  const labels = new Map<number, number>();
+  const lineOf = new Map<number, number>();
+  for (const { line, fields } of rows.slice(1)) {
+    if (fields.length === 1 && fields[0] === '') continue; // blank line
+    if (fields.length !== 2) throw new InputFileError(path, line, undefined, `expected 2 fields, found ${fields.length}`);
+    const id = Number(fields[0]);
+    const label = Number(fields[1]);
+    if (!/^\d+$/.test(fields[0]) || id < 1) throw new InputFileError(path, line, 'ImageId', `'${fields[0]}' is not a positive integer`);
+    if (!/^\d$/.test(fields[1])) throw new InputFileError(path, line, 'Label', `'${fields[1]}' is not a digit 0–9`);
+    if (labels.has(id)) throw new InputFileError(path, line, 'ImageId', `duplicate ImageId ${id} (first on line ${lineOf.get(id)})`);
+    labels.set(id, label);
+    lineOf.set(id, line);
+  }
+  if (labels.size === 0) throw new InputFileError(path, 2, undefined, 'no rows after the header');
+  return labels;
+}
+
+export interface Score {
+  accuracy: number;
+  correct: number;
+  total: number;
+}
+
+/** Accuracy of predicted labels against answers; both must cover exactly the same ImageIds. */
+export function scoreLabels(submission: Map<number, number>, answers: Map<number, number>, submissionName = 'submission'): Score {
+  const missing = [...answers.keys()].filter((id) => !submission.has(id));
+  if (missing.length > 0) {
+    const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : '';
+    throw new UserError(`${submissionName}: missing ImageId ${missing[0]}${more}`);
+  }
+  const extra = [...submission.keys()].filter((id) => !answers.has(id));
+  if (extra.length > 0) {
+    const more = extra.length > 1 ? ` (and ${extra.length - 1} more)` : '';
+    throw new UserError(`${submissionName}: ImageId ${extra[0]} is not in the answers${more}`);
+  }
+  let correct = 0;
+  for (const [id, label] of answers) if (submission.get(id) === label) correct++;
+  return { accuracy: correct / answers.size, correct, total: answers.size };
+}
+
+/**
+ * Scores a submission file against an answers file (both `ImageId,Label`). Missing, duplicate or
+ * extra ImageIds are errors, never silently counted as wrong or ignored.
+ */
+export async function score(submissionPath: string, answersPath: string): Promise<Score> {
+  const [submission, answers] = await Promise.all([readLabels(submissionPath), readLabels(answersPath)]);
+  return scoreLabels(submission, answers, submissionPath);
+}

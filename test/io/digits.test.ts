@@ -1,0 +1,134 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { readDigits, type ReadDigitsOptions, type SkipReport } from '../../lib/io/digits.ts';
+import { PIXELS } from '../../lib/types.ts';
+import { digitCsv, fixturePixels } from '../helpers/digitCsv.ts';
+import { openEndlessFile, openHandlesTo, tempDir } from '../helpers/files.ts';
+
+const rows = [
+  { label: 3, pixels: fixturePixels(1) },
+  { label: 0, pixels: fixturePixels(2) },
+  { label: 9, pixels: fixturePixels(3) },
+];
+
+async function fileWith(text: string, name = 'train.csv'): Promise<string> {
+  const file = join(await tempDir(), name);
+  await writeFile(file, text);
+  return file;
+}
+
+async function read(text: string, options: ReadDigitsOptions = {}) {
+  return lastValueFrom(readDigits(await fileWith(text), options).pipe(toArray()));
+}
+
+/** The CSV lines of `rows`, with one field of one data row replaced. */
+function withField(rowIndex: number, fieldIndex: number, value: string): string {
+  const lines = digitCsv(rows).split('\n');
+  const fields = lines[rowIndex + 1].split(',');
+  fields[fieldIndex] = value;
+  lines[rowIndex + 1] = fields.join(',');
+  return lines.join('\n');
+}
+
+describe('readDigits', () => {
+  it('reads labelled rows with 1-based ids and exact pixels', async () => {
+    const records = await read(digitCsv(rows));
+    expect(records.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(records.map((r) => r.label)).toEqual([3, 0, 9]);
+    records.forEach((r, i) => expect(Array.from(r.pixels)).toEqual(rows[i].pixels));
+    expect(records[0].pixels).toHaveLength(PIXELS);
+  });
+
+  it('reads unlabelled (test format) rows without a label', async () => {
+    const records = await read(digitCsv(rows.map((r) => ({ pixels: r.pixels })), { labelled: false }));
+    expect(records).toHaveLength(3);
+    expect(records[0]).not.toHaveProperty('label');
+    expect(Array.from(records[2].pixels)).toEqual(rows[2].pixels);
+  });
+
+  it('reads CRLF, a BOM, a missing final newline and quoted numbers identically', async () => {
+    const plain = await read(digitCsv(rows));
+    expect(await read(digitCsv(rows, { eol: '\r\n', bom: true }))).toEqual(plain);
+    expect(await read(digitCsv(rows, { finalEol: false }))).toEqual(plain);
+    expect(await read(digitCsv(rows).replace(/,(\d+),/g, ',"$1",'))).toEqual(plain);
+  });
+
+  it('gives the same records at every chunk size', async () => {
+    const text = digitCsv(rows, { eol: '\r\n', bom: true });
+    const whole = await read(text);
+    for (const chunkBytes of [1, 2, 3, 64, 1000]) {
+      expect(await read(text, { chunkBytes })).toEqual(whole);
+    }
+  });
+
+  it.each([
+    ['a pixel above 255', withField(1, 5, '300'), /train\.csv:3: column pixel4: pixel value 300 is outside 0–255/],
+    ['a negative pixel', withField(0, 1, '-1'), /train\.csv:2: column pixel0: '-1' is not an integer/],
+    ['a decimal pixel', withField(2, 784, '1.5'), /train\.csv:4: column pixel783: '1\.5' is not an integer/],
+    ['an empty pixel', withField(0, 10, ''), /train\.csv:2: column pixel9: empty value/],
+    ['a label outside 0–9', withField(1, 0, '12'), /train\.csv:3: column label: label 12 is outside 0–9/],
+    ['a missing field', withField(1, 784, '').replace(/,\n/, '\n'), /train\.csv:3: expected 785 fields, found 784/],
+    ['an extra field', withField(0, 784, '0,0'), /train\.csv:2: column 786: too many fields/],
+    ['a blank line', digitCsv(rows).replace('\n', '\n\n'), /train\.csv:2: empty line/],
+  ])('fails on %s naming file, line and column', async (_, text, message) => {
+    const error = await read(text).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('fails on a truncated last line', async () => {
+    const text = digitCsv(rows);
+    await expect(read(text.slice(0, text.length - 1000))).rejects.toThrow(/train\.csv:4: truncated last line: \d+ of 785 fields/);
+  });
+
+  it('fails on an empty file, a header-only file and a wrong or missing header', async () => {
+    await expect(read('')).rejects.toThrow(/train\.csv:1: the file is empty/);
+    await expect(read('\uFEFF')).rejects.toThrow(/the file is empty/);
+    await expect(read(digitCsv([]))).rejects.toThrow(/train\.csv:2: no data rows after the header/);
+    await expect(read(digitCsv(rows).replace('pixel17,', 'pixel17x,'))).rejects.toThrow(/train\.csv:1: column 19: header: expected 'pixel17', found 'pixel17x'/);
+    await expect(read(digitCsv(rows).split('\n').slice(1).join('\n'))).rejects.toThrow(/train\.csv:1: column 1: header/);
+    await expect(read(digitCsv(rows).replace(',pixel783', ''))).rejects.toThrow(/header: missing column 'pixel783'/);
+  });
+
+  it('checks the expected format: labelled or not', async () => {
+    await expect(read(digitCsv(rows), { expect: 'unlabelled' })).rejects.toThrow(/expected an unlabelled \(test\) file/);
+    const testText = digitCsv(rows.map((r) => ({ pixels: r.pixels })), { labelled: false });
+    await expect(read(testText, { expect: 'labelled' })).rejects.toThrow(/expected a labelled file/);
+  });
+
+  it("with onInvalid 'skip' leaves bad rows out, keeps ids as row numbers and reports the skips", async () => {
+    let report: SkipReport | undefined;
+    const text = withField(1, 5, '300');
+    const records = await read(text, { onInvalid: 'skip', onSkipped: (r) => (report = r) });
+    expect(records.map((r) => r.id)).toEqual([1, 3]);
+    expect(report).toMatchObject({ skipped: 1, firstLines: [3] });
+    expect(report!.firstError).toMatch(/:3: column pixel4/);
+  });
+
+  it("with onInvalid 'skip' still reports when no callback is given (stderr)", async () => {
+    const writes: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      await read(withField(0, 0, 'x'), { onInvalid: 'skip' });
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(writes.join('')).toMatch(/skipped 1 invalid row \(line 2\)/);
+  });
+
+  it('closes the file when the subscriber unsubscribes early', async () => {
+    const endless = await openEndlessFile(await tempDir(), digitCsv(rows));
+    try {
+      const first = await firstValueFrom(readDigits(endless.path).pipe(take(1)));
+      expect(first.id).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await openHandlesTo(endless.path)).toBe(1);
+    } finally {
+      await endless.close();
+    }
+  });
+});
