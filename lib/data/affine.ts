@@ -1,0 +1,148 @@
+import { PIXELS, SIDE } from '../types.ts';
+import { checkRange, checkSeed } from './check.ts';
+import { symmetric, type Random } from './random.ts';
+
+/**
+ * Random affine jitter of 28x28 digits: the warp math used by both the `augment()` operator and
+ * `DigitDataset.batches({ augment })`, on Float32 pixels in row-major order, before any tensor exists.
+ */
+
+export interface AugmentOptions {
+  /** Largest shift along each axis, in pixels (default 2). */
+  maxShiftPx?: number;
+  /** Largest rotation either way, in degrees (default 10). */
+  maxRotateDeg?: number;
+  /** Largest relative change of scale: 0.1 zooms by a factor in [0.9, 1.1] (default 0.1). */
+  maxZoom?: number;
+  /** Seed of the jitter sequence (used by the `augment()` operator; `batches()` uses its epoch seed). */
+  seed?: number;
+}
+
+export type JitterLimits = Required<Omit<AugmentOptions, 'seed'>>;
+
+/** One image's jitter: the forward transform is zoom and rotation about the centre, then the shift. */
+export interface Jitter {
+  shiftX: number;
+  shiftY: number;
+  rotateDeg: number;
+  zoom: number;
+}
+
+/**
+ * The inverse map of an affine transform: the destination pixel (x, y) samples the source at
+ * (ax·x + bx·y + cx, ay·x + by·y + cy). Sampling backwards leaves no holes in the output.
+ */
+export interface InverseAffine {
+  ax: number;
+  bx: number;
+  cx: number;
+  ay: number;
+  by: number;
+  cy: number;
+}
+
+export const DEFAULT_JITTER: JitterLimits = { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 };
+
+/** Pixel centres are at integer coordinates, so the image's centre is (13.5, 13.5). */
+const CENTRE = (SIDE - 1) / 2;
+
+/** Validates augmentation options, filling in defaults; errors name the stage and the parameter. */
+export function jitterLimits(stage: string, options: AugmentOptions): JitterLimits {
+  const limits = { ...DEFAULT_JITTER, ...options };
+  checkRange(stage, 'maxShiftPx', limits.maxShiftPx, 0, SIDE, true);
+  checkRange(stage, 'maxRotateDeg', limits.maxRotateDeg, 0, 180);
+  checkRange(stage, 'maxZoom', limits.maxZoom, 0, 1, true);
+  if (options.seed !== undefined) checkSeed(stage, options.seed);
+  return { maxShiftPx: limits.maxShiftPx, maxRotateDeg: limits.maxRotateDeg, maxZoom: limits.maxZoom };
+}
+
+/** Draws one image's jitter; always four draws, so the sequence does not depend on which limits are 0. */
+export function randomJitter(random: Random, limits: JitterLimits): Jitter {
+  return {
+    shiftX: symmetric(random, limits.maxShiftPx),
+    shiftY: symmetric(random, limits.maxShiftPx),
+    rotateDeg: symmetric(random, limits.maxRotateDeg),
+    zoom: 1 + symmetric(random, limits.maxZoom),
+  };
+}
+
+/** The inverse of: scale by `zoom` and rotate by `rotateDeg` about the centre, then shift. */
+export function inverseAffine(jitter: Jitter): InverseAffine {
+  const angle = (jitter.rotateDeg * Math.PI) / 180;
+  const cos = Math.cos(angle) / jitter.zoom;
+  const sin = Math.sin(angle) / jitter.zoom;
+  const x0 = CENTRE + jitter.shiftX;
+  const y0 = CENTRE + jitter.shiftY;
+  return {
+    ax: cos,
+    bx: sin,
+    cx: CENTRE - cos * x0 - sin * y0,
+    ay: -sin,
+    by: cos,
+    cy: CENTRE + sin * x0 - cos * y0,
+  };
+}
+
+/**
+ * Warps one 28x28 image with bilinear sampling; source points outside the image read as 0, so the
+ * background stays 0. `source` and `target` must not overlap.
+ */
+export function warpImage(
+  source: ArrayLike<number>,
+  sourceOffset: number,
+  target: Float32Array,
+  targetOffset: number,
+  m: InverseAffine,
+): void {
+  const last = SIDE - 1;
+  for (let y = 0; y < SIDE; y++) {
+    let sx = m.bx * y + m.cx;
+    let sy = m.by * y + m.cy;
+    const rowOut = targetOffset + y * SIDE;
+    for (let x = 0; x < SIDE; x++, sx += m.ax, sy += m.ay) {
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < -1 || y0 < -1 || x0 > last || y0 > last) {
+        target[rowOut + x] = 0;
+        continue;
+      }
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const i = sourceOffset + y0 * SIDE + x0;
+      let value: number;
+      if (x0 >= 0 && y0 >= 0 && x0 < last && y0 < last) {
+        value =
+          (1 - fy) * ((1 - fx) * source[i] + fx * source[i + 1]) +
+          fy * ((1 - fx) * source[i + SIDE] + fx * source[i + SIDE + 1]);
+      } else {
+        // At the border: neighbours outside the image count as background.
+        const inX0 = x0 >= 0;
+        const inX1 = x0 < last;
+        const inY0 = y0 >= 0;
+        const inY1 = y0 < last;
+        const top = inY0 ? (1 - fx) * (inX0 ? source[i] : 0) + fx * (inX1 ? source[i + 1] : 0) : 0;
+        const bottom = inY1
+          ? (1 - fx) * (inX0 ? source[i + SIDE] : 0) + fx * (inX1 ? source[i + SIDE + 1] : 0)
+          : 0;
+        value = (1 - fy) * top + fy * bottom;
+      }
+      target[rowOut + x] = value;
+    }
+  }
+}
+
+/**
+ * Jitters `count` consecutive images of `pixels` in place, one random jitter each. Returns the
+ * jitters drawn, in order.
+ */
+export function jitterImages(pixels: Float32Array, count: number, random: Random, limits: JitterLimits): Jitter[] {
+  const scratch = new Float32Array(PIXELS);
+  const jitters: Jitter[] = [];
+  for (let i = 0; i < count; i++) {
+    const jitter = randomJitter(random, limits);
+    jitters.push(jitter);
+    scratch.set(pixels.subarray(i * PIXELS, (i + 1) * PIXELS));
+    warpImage(scratch, 0, pixels, i * PIXELS, inverseAffine(jitter));
+  }
+  return jitters;
+}
