@@ -32,7 +32,6 @@ export interface ReadDigitsOptions {
 const LF = 10;
 const CR = 13;
 const COMMA = 44;
-const QUOTE = 34;
 const ZERO = 48;
 const NINE = 57;
 /** Records are carved out of shared slabs: one allocation per SLAB_RECORDS rows instead of one per row. */
@@ -89,26 +88,25 @@ export function describeSkips(report: SkipReport): string {
   return `${report.file}: skipped ${report.skipped} invalid row${report.skipped === 1 ? '' : 's'} (line${report.skipped === 1 ? '' : 's'} ${report.firstLines.join(', ')}${more}); first: ${report.firstError}`;
 }
 
+/**
+ * Parses a digit CSV line by line: each line end is found with a native byte search, and a whole
+ * line is parsed by a tight loop that accepts only plain 1–3 digit values. Any line that loop
+ * refuses (quotes, a bad value, a wrong field count) is parsed again by a validating slow path
+ * that either stores it or names exactly what is wrong.
+ */
 class DigitRowParser {
   private readonly policy: InvalidRowPolicy;
-  private headerBytes: number[] | null = [];
+  private headerParsed = false;
   private labelled = false;
   private fieldsPerRow = 0;
+  /** Number of the line being parsed (the header is line 1). */
   private line = 1;
-  private sawAnyByte = false;
+  private sawBytes = false;
   private rowsEmitted = 0;
-  // state of the row being parsed, kept across chunk boundaries
-  private fieldIndex = 0;
-  private value = 0;
-  private digits = 0;
-  private badChar = false;
-  private pendingCR = false;
-  private skippingRow = false;
-  private carry = '';
-  private label = 0;
+  /** The start of a line cut by the end of a chunk. */
+  private carry: Uint8Array | null = null;
   private slab = new Uint8Array(0);
   private slabUsed = SLAB_RECORDS;
-  private pixels = new Uint8Array(0);
   private skipped = 0;
   private skippedLines: number[] = [];
   private firstSkipError = '';
@@ -125,32 +123,42 @@ class DigitRowParser {
   }
 
   push(chunk: Uint8Array): void {
-    let i = 0;
-    if (!this.sawAnyByte && chunk.length > 0) this.sawAnyByte = true;
-    if (this.headerBytes) {
-      i = this.readHeader(chunk);
-      if (this.headerBytes) return;
+    if (chunk.length > 0) this.sawBytes = true;
+    let start = 0;
+    if (this.carry) {
+      const end = chunk.indexOf(LF);
+      if (end < 0) {
+        this.carry = concat(this.carry, chunk);
+        return;
+      }
+      const line = concat(this.carry, chunk.subarray(0, end));
+      this.carry = null;
+      this.lineEnded(line, 0, line.length);
+      start = end + 1;
     }
-    this.parseRows(chunk, i);
+    for (;;) {
+      const end = chunk.indexOf(LF, start);
+      if (end < 0) break;
+      this.lineEnded(chunk, start, end);
+      start = end + 1;
+    }
+    if (start < chunk.length) this.carry = chunk.slice(start);
   }
 
   end(): SkipReport | null {
-    if (this.headerBytes) {
-      if (this.headerBytes.length === 0 || !this.sawAnyByte || isBlank(this.headerBytes)) {
+    const last = this.carry;
+    this.carry = null;
+    if (!this.headerParsed) {
+      const header = last ?? new Uint8Array(0);
+      if (!this.sawBytes || isBlank(header)) {
         throw new InputFileError(this.file, 1, undefined, 'the file is empty (no header)');
       }
-      this.parseHeader(this.headerBytes);
-      this.headerBytes = null;
-    }
-    const midRow = this.fieldIndex > 0 || this.digits > 0 || this.badChar;
-    if (midRow && !this.skippingRow) {
-      const found = this.fieldIndex + 1;
-      if (found < this.fieldsPerRow) {
-        this.fail(undefined, `truncated last line: ${found} of ${this.fieldsPerRow} fields`);
-      } else {
-        this.endField();
-        if (!this.skippingRow) this.endRow();
-      }
+      this.parseHeader(header);
+    } else if (last && last.length > 0) {
+      // a last line without a line end: complete, or cut off
+      const fields = countFields(last);
+      if (fields < this.fieldsPerRow) this.fail(undefined, `truncated last line: ${fields} of ${this.fieldsPerRow} fields`);
+      else this.parseLine(last, 0, last.length);
     }
     if (this.rowsEmitted === 0 && this.skipped === 0) {
       throw new InputFileError(this.file, 2, undefined, 'no data rows after the header');
@@ -162,31 +170,18 @@ class DigitRowParser {
     return { file: this.file, skipped: this.skipped, firstLines: this.skippedLines, firstError: this.firstSkipError };
   }
 
-  /** Collects the header line (which may span chunks); returns where data starts in this chunk. */
-  private readHeader(chunk: Uint8Array): number {
-    const header = this.headerBytes!;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
-      if (c === LF || c === CR) {
-        this.parseHeader(header);
-        this.headerBytes = null;
-        this.line = 2;
-        if (c === CR) {
-          if (i + 1 < chunk.length) {
-            if (chunk[i + 1] === LF) return i + 2;
-          } else this.pendingCR = true;
-        }
-        return i + 1;
-      }
-      header.push(c);
-    }
-    return chunk.length;
+  /** A line ended by LF at `end`; a CR before it belongs to the line end. */
+  private lineEnded(bytes: Uint8Array, start: number, end: number): void {
+    const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
+    if (!this.headerParsed) this.parseHeader(bytes.subarray(start, stop));
+    else this.parseLine(bytes, start, stop);
+    this.line++;
   }
 
-  private parseHeader(bytes: number[]): void {
+  private parseHeader(bytes: Uint8Array): void {
     let names: string[] = [];
     const parser = new CsvParser(this.file, (row) => (names = row.fields));
-    parser.push(new TextDecoder().decode(new Uint8Array(bytes)));
+    parser.push(new TextDecoder().decode(bytes));
     parser.end();
     const expect = this.options.expect ?? 'either';
     const labelled = names[0] === 'label';
@@ -205,134 +200,125 @@ class DigitRowParser {
     }
     this.labelled = labelled;
     this.fieldsPerRow = wanted.length;
+    this.headerParsed = true;
   }
 
-  private parseRows(chunk: Uint8Array, from: number): void {
-    // Hot loop: state lives in locals and is written back at the end of the chunk.
-    let value = this.value;
-    let digits = this.digits;
-    let badChar = this.badChar;
-    if (this.pendingCR && from < chunk.length) {
-      this.pendingCR = false;
-      if (chunk[from] === LF) from++;
-    }
-    let fieldStart = from;
-    for (let i = from; i < chunk.length; i++) {
-      const c = chunk[i];
-      if (c >= ZERO && c <= NINE) {
-        value = value * 10 + (c - ZERO);
-        digits++;
-        continue;
-      }
-      if (c === COMMA || c === LF || c === CR) {
-        const fieldEnd = i;
-        if (c === CR) {
-          // CRLF is one line end; a CR at the chunk's end is resolved by the next chunk
-          if (i + 1 < chunk.length) {
-            if (chunk[i + 1] === LF) i++;
-          } else this.pendingCR = true;
-        }
-        if (this.skippingRow) {
-          if (c !== COMMA) this.finishSkippedRow();
-        } else {
-          this.value = value;
-          this.digits = digits;
-          this.badChar = badChar;
-          if (this.fieldIndex >= this.fieldsPerRow - 1 && c === COMMA) {
-            this.fail(`${this.fieldIndex + 2}`, `too many fields: a row has ${this.fieldsPerRow}`);
-          } else if (c === COMMA) {
-            this.endField(chunk, fieldStart, fieldEnd);
-            if (!this.skippingRow) this.fieldIndex++;
-          } else if (this.fieldIndex === 0 && digits === 0 && !badChar) {
-            this.fail(undefined, 'empty line');
-            this.finishSkippedRow();
-          } else if (this.fieldIndex < this.fieldsPerRow - 1) {
-            this.fail(undefined, `expected ${this.fieldsPerRow} fields, found ${this.fieldIndex + 1}`);
-            this.finishSkippedRow();
-          } else {
-            this.endField(chunk, fieldStart, fieldEnd);
-            if (this.skippingRow) this.finishSkippedRow();
-            else this.endRow();
-          }
-        }
-        value = 0;
-        digits = 0;
-        badChar = false;
-        fieldStart = i + 1;
-        continue;
-      }
-      if (c !== QUOTE) badChar = true; // quotes around a number are allowed and ignored
-    }
-    this.value = value;
-    this.digits = digits;
-    this.badChar = badChar;
-    // keep the text of a field cut by the chunk end, for error messages only
-    this.carry = fieldStart < chunk.length ? Buffer.from(chunk.buffer, chunk.byteOffset + fieldStart, chunk.length - fieldStart).toString('latin1') : '';
-  }
-
-  private columnName(index: number): string {
-    if (this.labelled) return index === 0 ? 'label' : `pixel${index - 1}`;
-    return `pixel${index}`;
-  }
-
-  /** Checks and stores the field just ended; on a bad value fails (or starts skipping the row). */
-  private endField(chunk?: Uint8Array, start = 0, end = 0): void {
-    const index = this.fieldIndex;
-    if (index === 0) this.startRow();
-    const isLabel = this.labelled && index === 0;
-    const value = this.value;
-    if (this.badChar || this.digits === 0 || (isLabel ? value > 9 : value > 255)) {
-      const text = this.carry + (chunk ? Buffer.from(chunk.buffer, chunk.byteOffset + start, end - start).toString('latin1') : '');
-      const shown = text.replaceAll('"', '');
-      let reason: string;
-      if (this.digits === 0 && !this.badChar) reason = 'empty value';
-      else if (this.badChar) reason = `'${text.length > 20 ? `${text.slice(0, 20)}...` : text}' is not an integer`;
-      else reason = isLabel ? `label ${shown} is outside 0–9` : `pixel value ${shown} is outside 0–255`;
-      this.fail(this.columnName(index), reason);
-      this.carry = '';
-      return;
-    }
-    this.carry = '';
-    if (isLabel) this.label = value;
-    else this.pixels[index - (this.labelled ? 1 : 0)] = value;
-  }
-
-  private startRow(): void {
+  private parseLine(bytes: Uint8Array, start: number, end: number): void {
     if (this.slabUsed === SLAB_RECORDS) {
       this.slab = new Uint8Array(SLAB_RECORDS * PIXELS);
       this.slabUsed = 0;
     }
-    this.pixels = this.slab.subarray(this.slabUsed * PIXELS, (this.slabUsed + 1) * PIXELS);
-  }
-
-  private endRow(): void {
-    const id = this.line - 1;
+    const pixels = this.slab.subarray(this.slabUsed * PIXELS, (this.slabUsed + 1) * PIXELS);
+    let label = this.labelled ? parseLabelledFast(bytes, start, end, pixels) : parseUnlabelledFast(bytes, start, end, pixels);
+    if (label === INVALID) label = this.parseLineSlowly(bytes, start, end, pixels);
+    if (label === INVALID) return;
     this.slabUsed++;
-    this.emit(this.labelled ? { id, label: this.label, pixels: this.pixels } : { id, pixels: this.pixels });
+    const id = this.line - 1;
+    this.emit(this.labelled ? { id, label, pixels } : { id, pixels });
     this.rowsEmitted++;
-    this.fieldIndex = 0;
-    this.line++;
   }
 
-  private fail(column: string | undefined, reason: string): void {
+  /**
+   * Validates a line field by field: stores it and returns its label (0 when unlabelled), or fails /
+   * skips it and returns INVALID.
+   */
+  private parseLineSlowly(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): number {
+    if (start === end) return this.fail(undefined, 'empty line');
+    const fields = latin1(bytes, start, end).split(',');
+    if (fields.length > this.fieldsPerRow) {
+      return this.fail(`${this.fieldsPerRow + 1}`, `too many fields: a row has ${this.fieldsPerRow}`);
+    }
+    if (fields.length < this.fieldsPerRow) {
+      return this.fail(undefined, `expected ${this.fieldsPerRow} fields, found ${fields.length}`);
+    }
+    const offset = this.labelled ? 1 : 0;
+    let label = 0;
+    for (let k = 0; k < fields.length; k++) {
+      const text = fields[k];
+      const isLabel = this.labelled && k === 0;
+      const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+      const value = /^\d+$/.test(unquoted) ? Number(unquoted) : NaN;
+      if (!(value <= (isLabel ? 9 : 255))) {
+        let reason: string;
+        if (unquoted === '') reason = 'empty value';
+        else if (Number.isNaN(value)) reason = `'${text.length > 20 ? `${text.slice(0, 20)}...` : text}' is not an integer`;
+        else reason = isLabel ? `label ${unquoted} is outside 0–9` : `pixel value ${unquoted} is outside 0–255`;
+        return this.fail(isLabel ? 'label' : `pixel${k - offset}`, reason);
+      }
+      if (isLabel) label = value;
+      else pixels[k - offset] = value;
+    }
+    return label;
+  }
+
+  /** Fails (policy 'fail') or records a skipped row (policy 'skip'); returns INVALID for the caller. */
+  private fail(column: string | undefined, reason: string): typeof INVALID {
     const error = new InputFileError(this.file, this.line, column, reason);
     if (this.policy === 'fail') throw error;
-    if (this.skippingRow) return;
-    this.skippingRow = true;
     this.skipped++;
     if (this.skippedLines.length < MAX_LISTED_LINES) this.skippedLines.push(this.line);
     if (this.skipped === 1) this.firstSkipError = error.message;
-  }
-
-  private finishSkippedRow(): void {
-    this.skippingRow = false;
-    this.fieldIndex = 0;
-    this.carry = '';
-    this.line++;
+    return INVALID;
   }
 }
 
-function isBlank(bytes: number[]): boolean {
+/** Returned by the fast parsers when a line needs the validating slow path. */
+const INVALID = -1;
+
+/**
+ * `label,p0,...,p783` of plain digits into `pixels`; returns the label, or INVALID for anything
+ * unusual (the slow path then says what).
+ */
+function parseLabelledFast(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): number {
+  if (end - start < 2 || bytes[start + 1] !== COMMA) return INVALID;
+  const label = bytes[start] - ZERO;
+  if (label < 0 || label > 9) return INVALID;
+  return parsePixelsFast(bytes, start + 2, end, pixels) ? label : INVALID;
+}
+
+function parseUnlabelledFast(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): number {
+  return parsePixelsFast(bytes, start, end, pixels) ? 0 : INVALID;
+}
+
+/** Exactly 784 comma-separated values of 1–3 digits, each at most 255. */
+function parsePixelsFast(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): boolean {
+  let field = 0;
+  let value = 0;
+  let fieldStart = start;
+  for (let i = start; i < end; i++) {
+    const digit = bytes[i] - ZERO;
+    if (digit >= 0 && digit <= 9) {
+      value = value * 10 + digit;
+      continue;
+    }
+    if (bytes[i] !== COMMA || i === fieldStart || i - fieldStart > 3 || value > 255 || field >= PIXELS - 1) return false;
+    pixels[field++] = value;
+    value = 0;
+    fieldStart = i + 1;
+  }
+  if (end === fieldStart || end - fieldStart > 3 || value > 255 || field !== PIXELS - 1) return false;
+  pixels[field] = value;
+  return true;
+}
+
+function countFields(bytes: Uint8Array): number {
+  let fields = 1;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === COMMA) fields++;
+  return fields;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  return start >= end ? '' : Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+}
+
+function isBlank(bytes: Uint8Array): boolean {
   // a lone BOM counts as empty
-  return bytes.length === 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return bytes.length === 0 || (bytes.length === 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf);
 }
