@@ -1,0 +1,59 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeKaggleDefault } from '../lib/io/kaggleDefault.ts';
+import { checkDigitsFile, formatCheckSummary } from './check.ts';
+import { runCommand } from './cliErrors.ts';
+
+/** Parses a positive integer option, with a one-line error naming the option. */
+export function positiveInt(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${name} must be a positive integer, got '${value}'`);
+    }
+    return n;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('digits')
+    .description('digit-flow: Kaggle Digit Recognizer pipelines (data, checks, training, reports)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('data')
+    .description('write the embedded default (MNIST in Kaggle format): train.csv, test.csv, sample_submission.csv, test_labels.csv')
+    .option('--out <dir>', 'output directory', 'data')
+    .option('--seed <n>', 'seed of the shuffle that splits the 70,000 digits', positiveInt('--seed'))
+    .action((options: { out: string; seed?: number }) =>
+      runCommand(async () => {
+        const started = performance.now();
+        const files = await writeKaggleDefault(options.out, { seed: options.seed });
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        process.stdout.write(`wrote ${Object.values(files).join(', ')} in ${seconds} s\n`);
+      }),
+    );
+
+  program
+    .command('check')
+    .description('validate a Kaggle digit CSV (train or test format) and print a summary')
+    .argument('<file>', 'CSV file to check')
+    .addOption(new Option('--on-invalid <policy>', 'fail on the first invalid row, or skip and count invalid rows').choices(['fail', 'skip']).default('fail'))
+    .action((file: string, options: { onInvalid: 'fail' | 'skip' }) =>
+      runCommand(async () => {
+        const summary = await checkDigitsFile(file, options.onInvalid);
+        process.stdout.write(`${formatCheckSummary(summary)}\n`);
+      }),
+    );
+
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  const exitCode = (error as { exitCode?: number }).exitCode;
+  // commander has already printed its one-line message (or the help text)
+  if (typeof exitCode === 'number') process.exitCode = exitCode;
+  else throw error;
+}
