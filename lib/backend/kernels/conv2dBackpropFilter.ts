@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { disposeInfos, inputOf, runWasmKernel, type WasmKernelArgs } from './wasmKernel.ts';
+
+interface BackpropFilterAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+/**
+ * Conv2DBackpropFilter (the gradient of a convolution with respect to its filter), which the wasm
+ * package does not ship at all, as one XNNPACK convolution with batch and channels swapped: with x
+ * seen as [in, H, W, batch] and dy as a filter [outH, outW, batch, out], dilated by the stride,
+ * their 'valid' convolution is dW laid out as [in, fh, fw, out].
+ *
+ * @example
+ * tf.registerKernel(conv2dBackpropFilterConfig); // conv layers can now train on wasm
+ */
+export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
+  const x = inputOf(inputs, 'x', tf.Conv2DBackpropFilter);
+  const dy = inputOf(inputs, 'dy', tf.Conv2DBackpropFilter);
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as BackpropFilterAttrs;
+  if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on wasm: dataFormat NCHW is not supported');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const temporaries: tf.TensorInfo[] = [];
+  const keep = (t: tf.TensorInfo): tf.TensorInfo => (temporaries.push(t), t);
+
+  const [, height, width] = x.shape;
+  // Rows/columns past the last window's reach never meet dy; 'same' may pad past them, so trim.
+  const reachHeight = (info.outHeight - 1) * strideHeight + filterHeight;
+  const reachWidth = (info.outWidth - 1) * strideWidth + filterWidth;
+  const bottom = reachHeight - padInfo.top - height;
+  const right = reachWidth - padInfo.left - width;
+  let padded = x;
+  if (padInfo.top > 0 || padInfo.left > 0 || bottom > 0 || right > 0) {
+    const paddings = [[0, 0], [padInfo.top, Math.max(bottom, 0)], [padInfo.left, Math.max(right, 0)], [0, 0]];
+    padded = keep(runWasmKernel(tf.PadV2, backend, { x }, { paddings, constantValue: 0 }));
+  }
+  const channelsAsBatch = keep(runWasmKernel(tf.Transpose, backend, { x: padded }, { perm: [3, 1, 2, 0] }));
+  const dyAsFilter = keep(runWasmKernel(tf.Transpose, backend, { x: dy }, { perm: [1, 2, 0, 3] }));
+  let gradient = keep(
+    runWasmKernel(
+      tf.Conv2D,
+      backend,
+      { x: channelsAsBatch, filter: dyAsFilter },
+      { strides: 1, dilations: [strideHeight, strideWidth], pad: 'valid', dataFormat: 'NHWC' },
+    ),
+  );
+  const [inC, gotHeight, gotWidth, outC] = gradient.shape;
+  if (gotHeight !== filterHeight || gotWidth !== filterWidth) {
+    gradient = keep(
+      runWasmKernel(tf.Slice, backend, { x: gradient }, { begin: [0, 0, 0, 0], size: [inC, filterHeight, filterWidth, outC] }),
+    );
+  }
+  const dw = runWasmKernel(tf.Transpose, backend, { x: gradient }, { perm: [1, 2, 0, 3] });
+  disposeInfos(backend, ...temporaries);
+  return dw;
+}
+
+export const conv2dBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: tf.Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc,
+};

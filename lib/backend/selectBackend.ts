@@ -1,0 +1,130 @@
+import * as tf from '@tensorflow/tfjs';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { registerTrainingKernels } from './kernels/register.ts';
+import { withThreadedWasm } from './wasmThreads.ts';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+export interface BackendOptions {
+  /** 'auto' (default): 'tensorflow' when @tensorflow/tfjs-node loads, else 'wasm', else 'cpu'. */
+  backend?: BackendChoice;
+  /** wasm only: XNNPACK threads (default: all cores, at most 8). Fixed at the first initialisation. */
+  threads?: number;
+  /** wasm only: register the fast training kernels (default true). */
+  trainingKernels?: boolean;
+}
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Threads the backend computes on (tfjs-node: its own pool, reported as the core count). */
+  threads: number;
+  /** Kernels this library registered for training on this backend. */
+  trainingKernels: string[];
+  /** Why this backend runs, for logs and reports, e.g. "wasm (auto: @tensorflow/tfjs-node not installed)". */
+  reason: string;
+}
+
+const MAX_WASM_THREADS = 8;
+
+/**
+ * Picks and initialises the tfjs backend, and says which one runs and why.
+ *
+ * @example
+ * const info = await selectBackend({ backend: options.backend });
+ * console.log(`backend: ${info.reason}, ${info.threads} threads`);
+ */
+export async function selectBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const { backend = 'auto', trainingKernels = true } = options;
+  const threads = options.threads ?? Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+  parseBackendChoice(backend);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(`backend option threads must be an integer >= 1, got ${options.threads}`);
+  }
+  if (backend === 'tensorflow' || backend === 'auto') {
+    const failure = await tryTensorflow();
+    if (failure === undefined) return info('tensorflow', os.availableParallelism(), [], 'tensorflow (tfjs-node)');
+    if (backend === 'tensorflow') throw new Error(`backend 'tensorflow' unavailable: ${failure}`);
+    if (await tryWasm(threads)) {
+      const kernels = trainingKernels ? registerTrainingKernels() : [];
+      return info('wasm', wasm.getThreadsCount(), kernels, `wasm (auto: ${failure})`);
+    }
+    await setBackendOrThrow('cpu');
+    return info('cpu', 1, [], `cpu (auto: ${failure}; wasm failed to initialise)`);
+  }
+  if (backend === 'wasm') {
+    if (!(await tryWasm(threads))) throw new Error("backend 'wasm' failed to initialise");
+    const kernels = trainingKernels ? registerTrainingKernels() : [];
+    return info('wasm', wasm.getThreadsCount(), kernels, 'wasm (requested)');
+  }
+  await setBackendOrThrow('cpu');
+  return info('cpu', 1, [], 'cpu (requested)');
+}
+
+/** Checks a `--backend` value; the error names the option and the accepted values. */
+export function parseBackendChoice(value: string): BackendChoice {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
+    throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${value}'`);
+  }
+  return value as BackendChoice;
+}
+
+function info(name: BackendName, threads: number, trainingKernels: string[], reason: string): BackendInfo {
+  return { name, threads, trainingKernels, reason };
+}
+
+/** Loads @tensorflow/tfjs-node (an optional dependency); returns why it cannot be used, or undefined. */
+async function tryTensorflow(): Promise<string | undefined> {
+  try {
+    const packageName = '@tensorflow/tfjs-node';
+    await import(packageName);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code === 'ERR_MODULE_NOT_FOUND' ? '@tensorflow/tfjs-node not installed' : `@tensorflow/tfjs-node failed to load: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return (await tf.setBackend('tensorflow')) ? undefined : "@tensorflow/tfjs-node loaded but backend 'tensorflow' failed";
+}
+
+let wasmInitialised: Promise<boolean> | undefined;
+
+/** Initialises wasm once per process (its module and thread pool cannot be re-made), then selects it. */
+async function tryWasm(threads: number): Promise<boolean> {
+  wasmInitialised ??= initialiseWasm(threads);
+  return (await wasmInitialised) && tf.setBackend('wasm');
+}
+
+async function initialiseWasm(threads: number): Promise<boolean> {
+  const require = createRequire(import.meta.url);
+  // Files from node_modules, never the network.
+  wasm.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
+  wasm.setThreadsCount(threads);
+  try {
+    if (threads === 1) return await tf.setBackend('wasm');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    const ok = await withThreadedWasm(threads, () => tf.setBackend('wasm'));
+    if (ok) unrefThreadPool();
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+interface EmscriptenThreads {
+  PThread?: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void }[] };
+}
+
+/** XNNPACK's pool threads run for the life of the module; they must not keep Node from exiting. */
+function unrefThreadPool(): void {
+  const module = (tf.backend() as unknown as { wasm: EmscriptenThreads }).wasm;
+  for (const worker of [...(module.PThread?.runningWorkers ?? []), ...(module.PThread?.unusedWorkers ?? [])]) {
+    worker.unref();
+  }
+}
+
+async function setBackendOrThrow(name: BackendName): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to initialise`);
+}

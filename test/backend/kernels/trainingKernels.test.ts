@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../lib/backend/selectBackend.ts';
+import { registerTrainingKernels } from '../../../lib/backend/kernels/register.ts';
+import { randomValues, relativeError, runOn, type KernelCall } from './compare.ts';
+
+const TOLERANCE = 1e-4;
+
+beforeAll(async () => {
+  const info = await selectBackend({ backend: 'wasm' });
+  expect(info.trainingKernels).toContain(tf.Conv2DBackpropFilter);
+}, 60_000);
+
+/** Checks one kernel call on wasm (our kernels) against cpu, and that wasm keeps no data behind. */
+async function expectMatchesCpu(call: KernelCall): Promise<void> {
+  const expected = await runOn('cpu', call);
+  await tf.setBackend('wasm');
+  const tensorsBefore = tf.memory().numTensors;
+  const dataBefore = tf.backend().numDataIds();
+  const actual = await runOn('wasm', call);
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+  expect(tf.backend().numDataIds()).toBe(dataBefore);
+  expect(actual.shape).toEqual(expected.shape);
+  expect(relativeError(actual.values, expected.values)).toBeLessThanOrEqual(TOLERANCE);
+}
+
+let seed = 1;
+function input(shape: number[]): { values: Float32Array; shape: number[] } {
+  return { values: randomValues(shape.reduce((a, b) => a * b, 1), seed++), shape };
+}
+
+describe('BatchMatMul with transposes', () => {
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ['dense dx = dy·Wᵀ', [32, 40], [72, 40], false, true],
+    ['dense dW = xᵀ·dy', [32, 72], [32, 40], true, false],
+    ['both transposed', [17, 9], [23, 17], true, true],
+    ['batched, rank 3', [3, 11, 7], [3, 5, 11], true, true],
+    ['broadcast batch', [1, 6, 4], [4, 5, 6], true, true],
+    ['no transpose (shipped path)', [8, 12], [12, 5], false, false],
+  ];
+  it.each(cases)('%s', async (_name, aShape, bShape, transposeA, transposeB) => {
+    await expectMatchesCpu({
+      kernelName: tf.BatchMatMul,
+      inputs: { a: input(aShape), b: input(bShape) },
+      attrs: { transposeA, transposeB },
+    });
+  });
+});
+
+/** Conv shapes as tf.layers.conv2d makes them: kernel sizes, strides, paddings, batch sizes. */
+const convCases: [string, number[], number[], number, 'same' | 'valid'][] = [
+  ['3x3 same stride 1', [2, 9, 9, 3], [3, 3, 3, 4], 1, 'same'],
+  ['3x3 valid stride 1', [3, 10, 8, 2], [3, 3, 2, 5], 1, 'valid'],
+  ['3x3 same stride 2, odd size', [2, 9, 9, 3], [3, 3, 3, 4], 2, 'same'],
+  ['3x3 valid stride 2, even size', [1, 10, 10, 2], [3, 3, 2, 3], 2, 'valid'],
+  ['5x5 same stride 1', [2, 12, 12, 1], [5, 5, 1, 6], 1, 'same'],
+  ['2x2 same stride 2, even size', [2, 8, 8, 4], [2, 2, 4, 3], 2, 'same'],
+  ['1x1 valid stride 1', [4, 5, 5, 6], [1, 1, 6, 7], 1, 'valid'],
+  ['digit CNN layer 1, batch 8', [8, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'],
+];
+
+describe('Conv2DBackpropInput', () => {
+  it.each(convCases)('%s', async (_name, xShape, filterShape, stride, pad) => {
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      stride,
+      1,
+      pad,
+    );
+    await expectMatchesCpu({
+      kernelName: tf.Conv2DBackpropInput,
+      inputs: { dy: input(info.outShape), filter: input(filterShape) },
+      attrs: { strides: stride, pad, dataFormat: 'NHWC', inputShape: xShape },
+    });
+  });
+});
+
+describe('Conv2DBackpropFilter', () => {
+  it.each(convCases)('%s', async (_name, xShape, filterShape, stride, pad) => {
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      stride,
+      1,
+      pad,
+    );
+    await expectMatchesCpu({
+      kernelName: tf.Conv2DBackpropFilter,
+      inputs: { x: input(xShape), dy: input(info.outShape) },
+      attrs: { strides: stride, pad, dataFormat: 'NHWC', filterShape },
+    });
+  });
+});
+
+describe('MaxPoolGrad', () => {
+  const cases: [string, number[], number, number, 'same' | 'valid'][] = [
+    ['2x2 stride 2 valid (layers default)', [4, 26, 26, 8], 2, 2, 'valid'],
+    ['2x2 stride 2 valid, odd size', [2, 11, 11, 3], 2, 2, 'valid'],
+    ['3x3 stride 2 same (overlapping)', [2, 9, 9, 5], 3, 2, 'same'],
+    ['3x3 stride 1 same', [1, 7, 6, 2], 3, 1, 'same'],
+    ['2x2 stride 1 valid', [3, 5, 5, 4], 2, 1, 'valid'],
+  ];
+  it.each(cases)('%s', async (_name, xShape, size, stride, pad) => {
+    const x = input(xShape);
+    const output = await runOn('cpu', {
+      kernelName: tf.MaxPool,
+      inputs: { x },
+      attrs: { filterSize: size, strides: stride, pad },
+    });
+    await expectMatchesCpu({
+      kernelName: tf.MaxPoolGrad,
+      inputs: { dy: input(output.shape), input: x, output },
+      attrs: { filterSize: size, strides: stride, pad },
+    });
+  });
+});
+
+describe('registerTrainingKernels', () => {
+  it('is idempotent and reports the kernels it registered', () => {
+    const first = registerTrainingKernels();
+    const kernel = tf.getKernel(tf.BatchMatMul, 'wasm');
+    expect(registerTrainingKernels()).toEqual(first);
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(kernel);
+    expect(first).toEqual([tf.BatchMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad]);
+  });
+});
