@@ -33,7 +33,7 @@ interface EpochPlan {
   count: number;
   order: Int32Array | null;
   shape: InputShape;
-  jitter: { limits: JitterLimits; random: Random } | null;
+  jitter: { limits: JitterLimits; seed: number } | null;
 }
 
 /**
@@ -129,9 +129,8 @@ export class DigitDataset {
    * for (const batch of dataset.batchIterator({ batchSize: 64 })) { await step(batch); disposeBatch(batch); }
    */
   batchIterator(options: BatchOptions): Iterable<Batch> {
-    const resolve = (): EpochPlan => this.plan(options);
-    resolve(); // fail now, not on the first pull
-    return { [Symbol.iterator]: () => this.epoch(resolve()) };
+    const plan = this.plan(options);
+    return { [Symbol.iterator]: () => this.epoch(plan) };
   }
 
   /** Batches per epoch for these options. */
@@ -151,7 +150,7 @@ export class DigitDataset {
     const jitter = augment
       ? {
           limits: jitterLimits('batches: augment', augment),
-          random: seededRandom(deriveSeed(seed, AUGMENT_STREAM + (augment.seed ?? 0))),
+          seed: deriveSeed(seed, AUGMENT_STREAM + (augment.seed ?? 0)),
         }
       : null;
     return {
@@ -164,13 +163,15 @@ export class DigitDataset {
   }
 
   private *epoch(plan: EpochPlan): Generator<Batch, void, undefined> {
+    // A fresh generator per pass, so that every pass over the epoch draws the same jitter.
+    const random = plan.jitter ? seededRandom(plan.jitter.seed) : null;
     for (let b = 0; b < plan.count; b++) {
       const start = b * plan.batchSize;
-      yield this.makeBatch(plan, start, Math.min(plan.batchSize, this.size - start));
+      yield this.makeBatch(plan, random, start, Math.min(plan.batchSize, this.size - start));
     }
   }
 
-  private makeBatch(plan: EpochPlan, start: number, n: number): Batch {
+  private makeBatch(plan: EpochPlan, random: Random | null, start: number, n: number): Batch {
     const xs = new Float32Array(n * PIXELS);
     const ids = new Int32Array(n);
     const labels = this.labels ? new Uint8Array(n) : undefined;
@@ -180,7 +181,7 @@ export class DigitDataset {
       ids[i] = this.ids[row];
       if (labels) labels[i] = this.labels![row];
     }
-    if (plan.jitter) jitterImages(xs, n, plan.jitter.random, plan.jitter.limits);
+    if (plan.jitter && random) jitterImages(xs, n, random, plan.jitter.limits);
     return tensorBatch(xs, labels, ids, plan.shape);
   }
 }

@@ -1,3 +1,6 @@
+/** The seed notebook's seed: the default of every seeded stage (split, shuffle, augment). */
+export const DEFAULT_SEED = 20742;
+
 /** A seeded pseudo-random generator returning floats in [0, 1). */
 export type Random = () => number;
 

@@ -5,8 +5,7 @@ import { PIXELS, type Batch } from '../types.ts';
 import { jitterImages, jitterLimits, type AugmentOptions, type JitterLimits } from '../data/affine.ts';
 import { checkRecord } from '../data/check.ts';
 import { writeUnitPixels, type AnyDigit } from '../data/pixels.ts';
-import { seededRandom, type Random } from '../data/random.ts';
-import { DEFAULT_SPLIT_SEED } from './splitTrainValid.ts';
+import { DEFAULT_SEED, seededRandom, type Random } from '../data/random.ts';
 
 /**
  * Random affine jitter of each 28x28 digit — a shift of up to `maxShiftPx` per axis, a rotation of
@@ -21,7 +20,7 @@ import { DEFAULT_SPLIT_SEED } from './splitTrainValid.ts';
  */
 export function augment<T extends Batch | AnyDigit>(options: AugmentOptions = {}): OperatorFunction<T, T> {
   const limits = jitterLimits('augment', options);
-  const seed = options.seed ?? DEFAULT_SPLIT_SEED;
+  const seed = options.seed ?? DEFAULT_SEED;
   return (source) =>
     defer(() => {
       const random = seededRandom(seed);

@@ -1,7 +1,6 @@
 import { concat, defer, mergeMap, type OperatorFunction } from 'rxjs';
 import { checkInteger, checkSeed } from '../data/check.ts';
-import { seededRandom, shuffleInPlace } from '../data/random.ts';
-import { DEFAULT_SPLIT_SEED } from './splitTrainValid.ts';
+import { DEFAULT_SEED, seededRandom, shuffleInPlace } from '../data/random.ts';
 
 export interface ShuffleOptions {
   /** Seed of the order (default 20742). */
@@ -21,7 +20,7 @@ export interface ShuffleOptions {
  * readDigits('data/train.csv').pipe(shuffle({ seed: 7, windowSize: 4096 }), batch(64))
  */
 export function shuffle<T>(options: ShuffleOptions = {}): OperatorFunction<T, T> {
-  const seed = checkSeed('shuffle', options.seed ?? DEFAULT_SPLIT_SEED);
+  const seed = checkSeed('shuffle', options.seed ?? DEFAULT_SEED);
   const windowSize = checkInteger('shuffle', 'windowSize', options.windowSize ?? 1024, 1);
   return (source) =>
     defer(() => {

@@ -1,7 +1,7 @@
 import { defer, map, type OperatorFunction } from 'rxjs';
 import { UserError } from '../errors.ts';
 import { checkSeed } from '../data/check.ts';
-import { seededRandom, type Random } from '../data/random.ts';
+import { DEFAULT_SEED, seededRandom, type Random } from '../data/random.ts';
 
 export interface SplitOptions {
   /** Share of records that go to validation, in (0, 1) (default 0.2: the seed notebook's 80/20). */
@@ -20,8 +20,6 @@ export interface SplitRecord<T> {
   record: T;
 }
 
-export const DEFAULT_SPLIT_SEED = 20742;
-
 /**
  * Splits a stream of records into train and validation parts as they pass, tagging each record with
  * its part: deterministic for a seed and a source order, and needing no look-ahead. With `stratify`,
@@ -36,7 +34,7 @@ export const DEFAULT_SPLIT_SEED = 20742;
 export function splitTrainValid<T extends { label?: number }>(
   options: SplitOptions = {},
 ): OperatorFunction<T, SplitRecord<T>> {
-  const { validFraction = 0.2, seed = DEFAULT_SPLIT_SEED, stratify = true } = options;
+  const { validFraction = 0.2, seed = DEFAULT_SEED, stratify = true } = options;
   if (typeof validFraction !== 'number' || !(validFraction > 0 && validFraction < 1)) {
     throw new UserError(`splitTrainValid: validFraction must be a number in (0, 1), got ${String(validFraction)}`);
   }

@@ -42,9 +42,9 @@ export function toDataset<T extends AnyDigit | SplitRecord<AnyDigit>>(): Operato
 /** Sends each record to its builder; the first value decides whether the stream is tagged. */
 class Collector {
   private tagged: boolean | undefined;
-  private readonly whole = new DatasetBuilder(STAGE);
-  private readonly train = new DatasetBuilder(`${STAGE} (train)`);
-  private readonly valid = new DatasetBuilder(`${STAGE} (valid)`);
+  private whole?: DatasetBuilder;
+  private train?: DatasetBuilder;
+  private valid?: DatasetBuilder;
 
   add(value: AnyDigit | SplitRecord<AnyDigit>): void {
     const isTagged = 'part' in value && 'record' in value;
@@ -52,14 +52,16 @@ class Collector {
     if (isTagged !== this.tagged) {
       throw new UserError(`${STAGE}: the stream mixes records tagged by splitTrainValid() with untagged ones`);
     }
-    if (!isTagged) this.whole.add(value);
-    else if (value.part === 'valid') this.valid.add(value.record);
-    else this.train.add(value.record);
+    if (!isTagged) (this.whole ??= new DatasetBuilder(STAGE)).add(value);
+    else if (value.part === 'valid') (this.valid ??= new DatasetBuilder(`${STAGE} (valid)`)).add(value.record);
+    else (this.train ??= new DatasetBuilder(`${STAGE} (train)`)).add(value.record);
   }
 
   result(): DigitDataset | TrainValidDatasets {
     if (this.tagged === undefined) throw new UserError(`${STAGE}: the source emitted no records`);
-    if (!this.tagged) return DigitDataset.fromArrays(this.whole.arrays());
-    return { train: DigitDataset.fromArrays(this.train.arrays()), valid: DigitDataset.fromArrays(this.valid.arrays()) };
+    const dataset = (builder: DatasetBuilder | undefined): DigitDataset =>
+      builder ? DigitDataset.fromArrays(builder.arrays()) : DigitDataset.fromRecords([]);
+    if (!this.tagged) return dataset(this.whole);
+    return { train: dataset(this.train), valid: dataset(this.valid) };
   }
 }
