@@ -4,6 +4,7 @@ import { UserError } from '../errors.ts';
 import { PIXELS, type Batch } from '../types.ts';
 import { jitterImages, jitterLimits, type AugmentOptions, type JitterLimits } from '../data/affine.ts';
 import { checkRecord } from '../data/check.ts';
+import { disposeBatch } from '../data/dataset.ts';
 import { writeUnitPixels, type AnyDigit } from '../data/pixels.ts';
 import { DEFAULT_SEED, seededRandom, type Random } from '../data/random.ts';
 
@@ -33,6 +34,7 @@ export function augment<T extends Batch | AnyDigit>(options: AugmentOptions = {}
 function jitterBatch(batch: Batch, random: Random, limits: JitterLimits): Batch {
   const n = batch.xs.shape[0];
   if (batch.xs.size !== n * PIXELS) {
+    disposeBatch(batch); // it was handed over to this stage, and goes no further
     throw new UserError(`augment: xs has shape [${batch.xs.shape.join(', ')}], not ${n} images of ${PIXELS} pixels`);
   }
   // A copy: the array dataSync returns may be the tensor's own storage.

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { PIXELS, type Batch, type InputShape } from '../types.ts';
 import { inputShape } from '../data/pixels.ts';
+import { disposeBatch } from '../data/dataset.ts';
 
 /**
  * Gives each batch's `xs` the input shape a model needs: 'flat' [n, 784] (the MLP) or 'image'
@@ -18,6 +19,7 @@ export function reshape(shape: InputShape): OperatorFunction<Batch, Batch> {
   return map((batch) => {
     const n = batch.xs.shape[0];
     if (batch.xs.size !== n * PIXELS) {
+      disposeBatch(batch); // it was handed over to this stage, and goes no further
       throw new UserError(`reshape: xs has shape [${batch.xs.shape.join(', ')}], not ${n} images of ${PIXELS} pixels`);
     }
     const target = inputShape(n, shape);

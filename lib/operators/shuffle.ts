@@ -13,8 +13,9 @@ export interface ShuffleOptions {
  * Shuffles a stream that is not materialised, with a window: the first `windowSize` values are
  * held, then each new value replaces a randomly chosen held one, which is emitted; at the end the
  * rest come out in random order. Memory is bounded by the window; values move at most about a
- * window's length. The same seed and source order give the same output order. For a
- * `DigitDataset`, use `batches({ shuffle: true })` instead: it shuffles the whole epoch.
+ * window's length. The same seed and source order give the same output order. Meant for records:
+ * values held in the window are dropped on unsubscribe, so do not shuffle batches of tensors. For
+ * a `DigitDataset`, use `batches({ shuffle: true })` instead: it shuffles the whole epoch.
  *
  * @example
  * readDigits('data/train.csv').pipe(shuffle({ seed: 7, windowSize: 4096 }), batch(64))

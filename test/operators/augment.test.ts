@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { from, lastValueFrom, map, toArray } from 'rxjs';
+import { from, lastValueFrom, map, of, take, toArray } from 'rxjs';
+import * as tf from '@tensorflow/tfjs';
 import { augment } from '../../lib/operators/augment.ts';
 import { batch } from '../../lib/operators/batch.ts';
+import { reshape } from '../../lib/operators/reshape.ts';
 import { DigitDataset, disposeBatch } from '../../lib/data/dataset.ts';
 import { randomJitter } from '../../lib/data/affine.ts';
 import { seededRandom } from '../../lib/data/random.ts';
@@ -68,6 +70,17 @@ describe('augment', () => {
     expect(await run(2)).not.toEqual(first);
   });
 
+  it('leaves no tensors behind when a chain of batch stages is unsubscribed mid-epoch', async () => {
+    const dataset = DigitDataset.fromRecords(randomRecords(40, 2));
+    const before = liveTensors();
+    const taken = await lastValueFrom(
+      dataset.batches({ batchSize: 8 }).pipe(reshape('image'), augment({ seed: 1 }), take(2), toArray()),
+    );
+    expect(taken.length).toBe(2);
+    taken.forEach(disposeBatch);
+    expect(liveTensors()).toBe(before);
+  });
+
   it('keeps raw records as bytes', async () => {
     const [digit] = await lastValueFrom(from(randomRecords(1, 3)).pipe(augment(), toArray()));
     expect(digit.pixels).toBeInstanceOf(Uint8Array);
@@ -77,5 +90,13 @@ describe('augment', () => {
   it('names a bad parameter', () => {
     expect(() => augment({ maxShiftPx: 30 })).toThrow(/augment: maxShiftPx must be a number in \[0, 28\)/);
     expect(() => augment({ maxZoom: -0.1 })).toThrow(/augment: maxZoom/);
+  });
+
+  it('fails clearly on a batch that is not made of 784-pixel images, freeing it', async () => {
+    const xs = tf.zeros([2, 10]);
+    await expect(lastValueFrom(of({ xs, ids: new Int32Array(2) }).pipe(augment()))).rejects.toThrow(
+      /augment: xs has shape \[2, 10\], not 2 images of 784 pixels/,
+    );
+    expect(xs.isDisposed).toBe(true);
   });
 });

@@ -33,6 +33,6 @@ describe('reshape', () => {
     await expect(lastValueFrom(of({ xs, ids: new Int32Array(2) }).pipe(reshape('image')))).rejects.toThrow(
       /reshape: xs has shape \[2, 10\]/,
     );
-    xs.dispose();
+    expect(xs.isDisposed).toBe(true);
   });
 });
