@@ -93,6 +93,7 @@ export function toAsyncIterable<T>(source: Observable<T>, options: AsyncSinkOpti
     wake = undefined;
   };
   const start = (): void => {
+    if (finished) return;
     subscription ??= source.subscribe({
       next: (value) => {
         buffer.push(value);

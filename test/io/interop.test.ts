@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as tick } from 'node:timers/promises';
-import { filter, finalize, interval, from, lastValueFrom, map, pipe, take, throwError, toArray, concat, of } from 'rxjs';
+import { defer, filter, finalize, interval, from, lastValueFrom, map, pipe, take, throwError, toArray, concat, of } from 'rxjs';
 import { fromAsyncIterable, fromReadable, pipelineStage, toAsyncIterable } from '../../lib/io/interop.ts';
 import { normalize } from '../../lib/operators/normalize.ts';
 import { splitTrainValid } from '../../lib/operators/splitTrainValid.ts';
@@ -100,6 +100,12 @@ describe('interop', () => {
       })(),
     ).rejects.toThrow('boom');
     expect(seen).toEqual([1, 2]);
+
+    let subscribed = false;
+    const never = toAsyncIterable(defer(() => ((subscribed = true), of(1))));
+    await never.return!();
+    expect(await never.next()).toEqual({ value: undefined, done: true });
+    expect(subscribed).toBe(false);
 
     let finalized = false;
     for await (const value of toAsyncIterable(interval(1).pipe(finalize(() => (finalized = true))))) {
