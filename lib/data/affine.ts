@@ -48,12 +48,12 @@ const CENTRE = (SIDE - 1) / 2;
 
 /** Validates augmentation options, filling in defaults; errors name the stage and the parameter. */
 export function jitterLimits(stage: string, options: AugmentOptions): JitterLimits {
-  const limits = { ...DEFAULT_JITTER, ...options };
-  checkRange(stage, 'maxShiftPx', limits.maxShiftPx, 0, SIDE, true);
-  checkRange(stage, 'maxRotateDeg', limits.maxRotateDeg, 0, 180);
-  checkRange(stage, 'maxZoom', limits.maxZoom, 0, 1, true);
   if (options.seed !== undefined) checkSeed(stage, options.seed);
-  return { maxShiftPx: limits.maxShiftPx, maxRotateDeg: limits.maxRotateDeg, maxZoom: limits.maxZoom };
+  return {
+    maxShiftPx: checkRange(stage, 'maxShiftPx', options.maxShiftPx ?? DEFAULT_JITTER.maxShiftPx, 0, SIDE, true),
+    maxRotateDeg: checkRange(stage, 'maxRotateDeg', options.maxRotateDeg ?? DEFAULT_JITTER.maxRotateDeg, 0, 180),
+    maxZoom: checkRange(stage, 'maxZoom', options.maxZoom ?? DEFAULT_JITTER.maxZoom, 0, 1, true),
+  };
 }
 
 /** Draws one image's jitter; always four draws, so the sequence does not depend on which limits are 0. */

@@ -93,6 +93,11 @@ describe('jitterImages', () => {
 describe('jitterLimits', () => {
   it('fills in defaults and names a bad parameter', () => {
     expect(jitterLimits('augment', { maxShiftPx: 1 })).toEqual({ maxShiftPx: 1, maxRotateDeg: 10, maxZoom: 0.1 });
+    expect(jitterLimits('augment', { maxZoom: undefined, maxRotateDeg: 0 })).toEqual({
+      maxShiftPx: 2,
+      maxRotateDeg: 0,
+      maxZoom: 0.1,
+    });
     expect(() => jitterLimits('augment', { maxShiftPx: -1 })).toThrow(/augment: maxShiftPx must be/);
     expect(() => jitterLimits('augment', { maxRotateDeg: Number.NaN })).toThrow(/maxRotateDeg/);
     expect(() => jitterLimits('augment', { maxZoom: 1 })).toThrow(/maxZoom must be a number in \[0, 1\)/);
