@@ -1,4 +1,4 @@
-import { concat, defer, ignoreElements, of, tap, type Observable, type OperatorFunction } from 'rxjs';
+import { concat, defer, ignoreElements, of, tap, type OperatorFunction } from 'rxjs';
 import { UserError } from '../errors.ts';
 import { DatasetBuilder } from '../data/builder.ts';
 import { DigitDataset } from '../data/dataset.ts';
@@ -36,7 +36,7 @@ export function toDataset<T extends AnyDigit | SplitRecord<AnyDigit>>(): Operato
         ignoreElements(),
       );
       return concat(collected, defer(() => of(collector.result() as DatasetOf<T>)));
-    }) as Observable<DatasetOf<T>>;
+    });
 }
 
 /** Sends each record to its builder; the first value decides whether the stream is tagged. */
