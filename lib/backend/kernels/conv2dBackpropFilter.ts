@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeInfos, inputOf, runWasmKernel, type WasmKernelArgs } from './wasmKernel.ts';
 
 interface BackpropFilterAttrs {
@@ -31,6 +32,7 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs)
     pad,
     dimRoundingMode,
   );
+  if (info.inChannels <= FEW_CHANNELS) return byIm2col(backend, x, dy, info);
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const temporaries: tf.TensorInfo[] = [];
   const keep = (t: tf.TensorInfo): tf.TensorInfo => (temporaries.push(t), t);
@@ -64,6 +66,56 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs)
   }
   const dw = runWasmKernel(tf.Transpose, backend, { x: gradient }, { perm: [1, 2, 0, 3] });
   disposeInfos(backend, ...temporaries);
+  return dw;
+}
+
+/**
+ * Below this many input channels (a first layer on grey images has 1) the swapped convolution has
+ * almost no rows to spread over, so XNNPACK's tiles run mostly empty; the patch matrix is small
+ * enough there to build in JS and multiply as a plain GEMM instead.
+ */
+const FEW_CHANNELS = 4;
+
+/**
+ * dW as patchesᵀ · dy: patchesᵀ is [fh·fw·in, batch·outH·outW] (one row per filter tap, built in JS
+ * with contiguous runs when in = 1), dy is read as [batch·outH·outW, out], no transpose needed.
+ */
+function byIm2col(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const taps = filterHeight * filterWidth * inChannels;
+  const positions = batchSize * outHeight * outWidth;
+  const patches = backend.makeOutput([1, taps, positions], 'float32');
+  // Views only after makeOutput: an allocation may grow the heap and detach earlier views.
+  const source = backend.typedArrayFromHeap(x) as Float32Array;
+  const target = backend.typedArrayFromHeap(patches) as Float32Array;
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let fx = 0; fx < filterWidth; fx++) {
+      for (let c = 0; c < inChannels; c++) {
+        let to = ((fy * filterWidth + fx) * inChannels + c) * positions;
+        for (let b = 0; b < batchSize; b++) {
+          for (let oy = 0; oy < outHeight; oy++) {
+            const y = oy * strideHeight + fy - padInfo.top;
+            const rowInside = y >= 0 && y < inHeight;
+            const rowStart = (b * inHeight + y) * inWidth;
+            for (let ox = 0; ox < outWidth; ox++, to++) {
+              const xx = ox * strideWidth + fx - padInfo.left;
+              target[to] = rowInside && xx >= 0 && xx < inWidth ? source[(rowStart + xx) * inChannels + c] : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  const dyMatrix = { ...dy, shape: [1, positions, outChannels] };
+  const dw = runWasmKernel(tf.BatchMatMul, backend, { a: patches, b: dyMatrix }, { transposeA: false, transposeB: false });
+  disposeInfos(backend, patches);
+  dw.shape = [filterHeight, filterWidth, inChannels, outChannels];
   return dw;
 }
 

@@ -10,8 +10,10 @@ interface MaxPoolGradAttrs {
 
 /**
  * MaxPoolGrad as one pass over the wasm heap: each window's gradient goes to the first position that
- * holds its maximum (the cpu backend's rule), with channels innermost so that every read is
- * sequential. The shipped kernel recomputes every window once per input pixel.
+ * holds its maximum (the cpu backend's rule). The argmax is tracked with arithmetic rather than
+ * branches, because on real activations the comparison is a coin flip and mispredicted branches
+ * cost more than the arithmetic; the shipped kernel (and wasm's MaxPoolWithArgmax) are naive loops
+ * several times slower.
  *
  * @example
  * tf.registerKernel(maxPoolGradConfig); // the gradient of tf.maxPool on wasm
@@ -36,8 +38,7 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.Tens
   const gradient = backend.typedArrayFromHeap(dy) as Float32Array;
   const dx = backend.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
-  const best = new Float32Array(channels);
-  const bestAt = new Int32Array(channels);
+  const rowStride = inWidth * channels;
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
       const y0 = oy * strideHeight - padInfo.top;
@@ -47,27 +48,62 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.Tens
         const x0 = ox * strideWidth - padInfo.left;
         const xFrom = Math.max(0, x0);
         const xTo = Math.min(inWidth, x0 + filterWidth);
-        best.fill(Number.NEGATIVE_INFINITY);
-        bestAt.fill(-1);
-        for (let y = yFrom; y < yTo; y++) {
-          for (let xx = xFrom; xx < xTo; xx++) {
-            const at = ((b * inHeight + y) * inWidth + xx) * channels;
-            for (let c = 0; c < channels; c++) {
-              if (x[at + c] > best[c]) {
-                best[c] = x[at + c];
-                bestAt[c] = at + c;
-              }
+        if (yFrom >= yTo || xFrom >= xTo) continue;
+        const windowStart = ((b * inHeight + yFrom) * inWidth + xFrom) * channels;
+        const from = ((b * outHeight + oy) * outWidth + ox) * channels;
+        if (yTo - yFrom === 2 && xTo - xFrom === 2) {
+          addAtMaxOf2x2(x, dx, gradient, windowStart, from, channels, rowStride);
+          continue;
+        }
+        for (let c = 0; c < channels; c++) {
+          let at = windowStart + c;
+          let max = x[at];
+          for (let y = 0; y < yTo - yFrom; y++) {
+            for (let q = windowStart + c + y * rowStride, end = q + (xTo - xFrom) * channels; q < end; q += channels) {
+              const value = x[q];
+              at += isGreater(value, max) * (q - at);
+              max = Math.max(max, value);
             }
           }
-        }
-        const from = ((b * outHeight + oy) * outWidth + ox) * channels;
-        for (let c = 0; c < channels; c++) {
-          if (bestAt[c] >= 0) dx[bestAt[c]] += gradient[from + c];
+          dx[at] += gradient[from + c];
         }
       }
     }
   }
   return out;
+}
+
+/** 1 when a > b else 0, as a number V8 computes without a branch. */
+function isGreater(a: number, b: number): number {
+  return ((a > b) as unknown as number) | 0;
+}
+
+/** The 2x2 window (tf.layers' default pool) unrolled: four loads per channel, no inner loops. */
+function addAtMaxOf2x2(
+  x: Float32Array,
+  dx: Float32Array,
+  gradient: Float32Array,
+  windowStart: number,
+  from: number,
+  channels: number,
+  rowStride: number,
+): void {
+  const right = channels;
+  const below = rowStride;
+  const belowRight = rowStride + channels;
+  for (let c = 0; c < channels; c++) {
+    const q = windowStart + c;
+    let max = x[q];
+    let offset = 0;
+    const v1 = x[q + right];
+    offset += isGreater(v1, max) * (right - offset);
+    max = Math.max(max, v1);
+    const v2 = x[q + below];
+    offset += isGreater(v2, max) * (below - offset);
+    max = Math.max(max, v2);
+    offset += isGreater(x[q + belowRight], max) * (belowRight - offset);
+    dx[q + offset] += gradient[from + c];
+  }
 }
 
 export const maxPoolGradConfig: tf.KernelConfig = {

@@ -3,6 +3,7 @@ import { batchMatMulConfig } from './batchMatMul.ts';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
+import { sumConfig } from './sum.ts';
 import { rememberShippedKernel, shippedKernel } from './wasmKernel.ts';
 
 /** The wasm training kernels this library provides, in the order they are registered. */
@@ -11,6 +12,7 @@ export const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropInputConfig,
   conv2dBackpropFilterConfig,
   maxPoolGradConfig,
+  sumConfig,
 ];
 
 /**

@@ -57,6 +57,9 @@ const convCases: [string, number[], number[], number, 'same' | 'valid'][] = [
   ['2x2 same stride 2, even size', [2, 8, 8, 4], [2, 2, 4, 3], 2, 'same'],
   ['1x1 valid stride 1', [4, 5, 5, 6], [1, 1, 6, 7], 1, 'valid'],
   ['digit CNN layer 1, batch 8', [8, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'],
+  ['3x3 same stride 2, 8 channels', [2, 9, 9, 8], [3, 3, 8, 4], 2, 'same'],
+  ['3x3 valid stride 2, 6 channels, even size', [3, 10, 10, 6], [3, 3, 6, 5], 2, 'valid'],
+  ['digit CNN layer 2, batch 4', [4, 13, 13, 32], [3, 3, 32, 64], 1, 'valid'],
 ];
 
 describe('Conv2DBackpropInput', () => {
@@ -102,7 +105,22 @@ describe('MaxPoolGrad', () => {
     ['2x2 stride 1 valid', [3, 5, 5, 4], 2, 1, 'valid'],
   ];
   it.each(cases)('%s', async (_name, xShape, size, stride, pad) => {
-    const x = input(xShape);
+    await expectPoolGradMatchesCpu(input(xShape), size, stride, pad);
+  });
+
+  it('sends each window\'s gradient to its first maximum when values tie', async () => {
+    const x = input([2, 8, 8, 3]);
+    x.values = x.values.map((v) => Math.round(v)); // -1, 0, 1: most windows tie
+    await expectPoolGradMatchesCpu(x, 2, 2, 'valid');
+    await expectPoolGradMatchesCpu(x, 3, 1, 'same');
+  });
+
+  async function expectPoolGradMatchesCpu(
+    x: { values: Float32Array; shape: number[] },
+    size: number,
+    stride: number,
+    pad: 'same' | 'valid',
+  ): Promise<void> {
     const output = await runOn('cpu', {
       kernelName: tf.MaxPool,
       inputs: { x },
@@ -113,6 +131,51 @@ describe('MaxPoolGrad', () => {
       inputs: { dy: input(output.shape), input: x, output },
       attrs: { filterSize: size, strides: stride, pad },
     });
+  }
+});
+
+describe('Sum', () => {
+  const cases: [string, number[], number[], boolean][] = [
+    ['bias gradient of a conv layer', [8, 13, 13, 32], [0, 1, 2], false],
+    ['bias gradient of a dense layer', [64, 40], [0], false],
+    ['keepDims', [4, 5, 6], [0, 1], true],
+    ['axes in another order', [4, 5, 6], [1, 0], false],
+    ['last axis (shipped path)', [6, 7], [1], false],
+    ['middle axis (shipped path)', [3, 4, 5], [1], false],
+  ];
+  it.each(cases)('%s', async (_name, shape, axis, keepDims) => {
+    await expectMatchesCpu({ kernelName: tf.Sum, inputs: { x: input(shape) }, attrs: { axis, keepDims } });
+  });
+});
+
+describe('one training step through tf.grads', () => {
+  it('gives the cpu gradients for a small conv net and frees every intermediate', async () => {
+    const shapes = { x: [4, 12, 12, 1], w1: [3, 3, 1, 8], w2: [3, 3, 8, 6], w3: [6 * 2 * 2, 10], y: [4, 10] };
+    const values = Object.fromEntries(Object.entries(shapes).map(([k, shape]) => [k, input(shape)]));
+    const gradientsOn = async (backendName: string): Promise<Float32Array[]> => {
+      await tf.setBackend(backendName);
+      return tf.tidy(() => {
+        const t = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]));
+        const loss = (w1: tf.Tensor, w2: tf.Tensor, w3: tf.Tensor): tf.Scalar => {
+          let h = tf.relu(tf.conv2d(t.x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'same'));
+          h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+          h = tf.relu(tf.conv2d(h as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'valid'));
+          h = tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid');
+          const logits = tf.matMul(tf.reshape(h, [4, -1]), w3);
+          return tf.losses.softmaxCrossEntropy(t.y, logits) as tf.Scalar;
+        };
+        const grads = tf.grads(loss as (...args: tf.Tensor[]) => tf.Tensor)([t.w1, t.w2, t.w3]);
+        return grads.map((g) => g.dataSync() as Float32Array);
+      });
+    };
+    const expected = await gradientsOn('cpu');
+    await tf.setBackend('wasm');
+    const tensorsBefore = tf.memory().numTensors;
+    const dataBefore = tf.backend().numDataIds();
+    const actual = await gradientsOn('wasm');
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(tf.backend().numDataIds()).toBe(dataBefore);
+    actual.forEach((gradient, i) => expect(relativeError(gradient, expected[i])).toBeLessThanOrEqual(TOLERANCE));
   });
 });
 
@@ -122,6 +185,6 @@ describe('registerTrainingKernels', () => {
     const kernel = tf.getKernel(tf.BatchMatMul, 'wasm');
     expect(registerTrainingKernels()).toEqual(first);
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(kernel);
-    expect(first).toEqual([tf.BatchMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad]);
+    expect(first).toEqual([tf.BatchMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum]);
   });
 });
