@@ -20,6 +20,32 @@ export {
 } from './io/kaggleDefault.ts';
 export { writeFileAtomic, openAtomicFile, type AtomicFile } from './io/atomic.ts';
 
+// operators
+export { normalize } from './operators/normalize.ts';
+export { reshape } from './operators/reshape.ts';
+export { splitTrainValid, type SplitOptions, type SplitPart, type SplitRecord } from './operators/splitTrainValid.ts';
+export { partitionTrainValid } from './operators/partitionTrainValid.ts';
+export { toDataset, type TrainValidDatasets, type DatasetOf } from './operators/toDataset.ts';
+export { shuffle, type ShuffleOptions } from './operators/shuffle.ts';
+export { batch, type RecordBatchOptions } from './operators/batch.ts';
+export { augment } from './operators/augment.ts';
+
 // data
 export { DigitDataset, disposeBatch, type BatchOptions } from './data/dataset.ts';
-export { seededRandom, permutation, type Random } from './data/random.ts';
+export { DatasetBuilder, type DatasetArrays } from './data/builder.ts';
+export { seededRandom, permutation, shuffleInPlace, deriveSeed, DEFAULT_SEED, type Random } from './data/random.ts';
+export {
+  randomJitter,
+  inverseAffine,
+  warpImage,
+  jitterImages,
+  DEFAULT_JITTER,
+  type AugmentOptions,
+  type Jitter,
+  type JitterLimits,
+  type InverseAffine,
+} from './data/affine.ts';
+export type { AnyDigit } from './data/pixels.ts';
+
+// io: Node streams and async iterables
+export { fromReadable, fromAsyncIterable, toAsyncIterable, pipelineStage, type AsyncSinkOptions } from './io/interop.ts';

@@ -9,32 +9,7 @@ import { promisify } from 'node:util';
 import { digitHeader } from '../lib/io/digits.ts';
 import { randomRecords } from './data/fixtures.ts';
 
-/**
- * The pipeline example README.md shows (between `<!-- example: pipeline -->` and the end of the
- * ```ts block after it). The test runs README's block when README has one, this text otherwise.
- */
-const EXAMPLE = `import { firstValueFrom } from 'rxjs';
-import { readDigits, normalize, splitTrainValid, toDataset, disposeBatch } from 'digit-flow';
-
-// Read, scale to 0–1, split 80/20 (stratified, seeded) and materialise once...
-const { train, valid } = await firstValueFrom(
-  readDigits('data/train.csv').pipe(normalize(), splitTrainValid({ validFraction: 0.2, seed: 20742 }), toDataset()),
-);
-console.log(\`train \${train.size}, valid \${valid.size}\`);
-
-// ...then replay epochs: a new order and a new jitter per epoch seed; xs [n, 28, 28, 1], ys one-hot.
-for (let epoch = 0; epoch < 2; epoch++) {
-  let images = 0;
-  train
-    .batches({ batchSize: 64, shuffle: true, seed: 20742 + epoch, shape: 'image', augment: { maxShiftPx: 2 } })
-    .subscribe((batch) => {
-      images += batch.xs.shape[0]; // a training step would use batch.xs and batch.ys here
-      disposeBatch(batch);
-    });
-  console.log(\`epoch \${epoch}: \${images} images\`);
-}
-`;
-
+/** README.md marks its pipeline example with this comment; the ```ts block after it is what runs. */
 const MARKER = '<!-- example: pipeline -->';
 const root = resolve(import.meta.dirname, '..');
 
@@ -57,7 +32,9 @@ describe('README pipeline example', () => {
       await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
       await writeFile(join(dir, 'data', 'train.csv'), [digitHeader(true).join(','), ...rows, ''].join('\n'));
       // The example imports the package by name; here it is this working tree.
-      const code = (readmeExample() ?? EXAMPLE).replace(
+      const example = readmeExample();
+      expect(example, 'README.md has no example after the marker').toBeDefined();
+      const code = example!.replace(
         /from 'digit-flow'/g,
         `from '${pathToFileURL(join(root, 'lib/index.ts')).href}'`,
       );
