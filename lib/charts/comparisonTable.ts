@@ -52,7 +52,7 @@ export function comparisonTableChart(models: readonly ModelSummary[]): TopLevelS
     data: { values: rows },
     encoding: {
       x: { field: 'model', type: 'nominal', sort: models.map((m) => m.model), axis: null },
-      y: { field: 'measure', type: 'nominal', sort: measures, title: null, axis: { labelFontSize: 12, labelFontWeight: 'bold', labelPadding: 12 } },
+      y: { field: 'measure', type: 'nominal', sort: measures, title: null, axis: { labelFontSize: 12, labelFontWeight: 'bold', labelPadding: 12, labelLimit: 240 } },
     },
     layer: [
       {

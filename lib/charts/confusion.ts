@@ -16,12 +16,15 @@ function cells(confusion: readonly (readonly number[])[]) {
 }
 
 function matrix({ model, confusion }: ModelConfusion, index: number): ViewSpec {
+  const values = cells(confusion);
+  // the diagonal would swamp the scale: shade only the mistakes, relative to the worst one
+  const worst = Math.max(0, ...values.filter((c) => c.label !== c.predicted).map((c) => c.share)) || 1;
   const axisScale = { domain: [...DIGITS] };
   return {
     title: { text: model, color: modelColor(index) },
     width: 260,
     height: 260,
-    data: { values: cells(confusion) },
+    data: { values },
     encoding: {
       x: { field: 'predicted', type: 'ordinal', title: 'Predicted', scale: axisScale, axis: { labelAngle: 0, orient: 'top' } },
       y: { field: 'label', type: 'ordinal', title: 'True', scale: axisScale },
@@ -30,12 +33,11 @@ function matrix({ model, confusion }: ModelConfusion, index: number): ViewSpec {
       {
         mark: { type: 'rect', tooltip: true },
         encoding: {
-          // the share of the true class (a row) keeps rare and common digits comparable
           color: {
+            condition: { test: 'datum.label === datum.predicted', value: '#eceff4' },
             field: 'share',
             type: 'quantitative',
-            title: `${model}: share of true class`,
-            scale: { type: 'sqrt', domain: [0, 1], range: ['#ffffff', modelColor(index)] },
+            scale: { domain: [0, worst], range: ['#ffffff', modelColor(index)], interpolate: 'rgb' },
             legend: null,
           },
         },
@@ -45,7 +47,7 @@ function matrix({ model, confusion }: ModelConfusion, index: number): ViewSpec {
         mark: { type: 'text', fontSize: 9 },
         encoding: {
           text: { field: 'count', type: 'quantitative' },
-          color: { condition: { test: 'datum.share > 0.5', value: '#ffffff' }, value: '#2e3440' },
+          color: { condition: { test: `datum.label !== datum.predicted && datum.share > ${0.6 * worst}`, value: '#ffffff' }, value: '#2e3440' },
         },
       },
     ],
@@ -67,7 +69,7 @@ export function confusionMatricesChart(models: readonly ModelConfusion[], dataNa
   }
   return {
     $schema: VEGA_LITE_SCHEMA,
-    title: { text: `Confusion matrices (${dataName})`, subtitle: 'rows: true digit, columns: predicted digit; numbers are counts' },
+    title: { text: `Confusion matrices (${dataName})`, subtitle: 'rows: true digit, columns: predicted digit, numbers: counts' },
     config: CHART_CONFIG,
     hconcat: models.map(matrix),
     resolve: { scale: { color: 'independent' } },

@@ -30,6 +30,7 @@ export function disagreementChart(first: ModelPredictions, second: ModelPredicti
     counts.set(a * 10 + b, (counts.get(a * 10 + b) ?? 0) + 1);
   }
   const values = [...counts].map(([pair, count]) => ({ first: Math.floor(pair / 10), second: pair % 10, count }));
+  const most = Math.max(1, ...counts.values());
   const share = n ? ((100 * disagreements) / n).toFixed(2) : '0';
   const axisScale = { domain: [...DIGITS] };
   return {
@@ -49,9 +50,15 @@ export function disagreementChart(first: ModelPredictions, second: ModelPredicti
     layer: [
       {
         mark: { type: 'rect', tooltip: true },
-        encoding: { color: { field: 'count', type: 'quantitative', title: 'Digits', scale: { scheme: 'greys', type: 'sqrt' } } },
+        encoding: { color: { field: 'count', type: 'quantitative', title: 'Digits', scale: { domain: [0, most], range: ['#ffffff', NEUTRAL], interpolate: 'rgb' } } },
       },
-      { mark: { type: 'text', fontSize: 9, color: NEUTRAL }, encoding: { text: { field: 'count', type: 'quantitative' } } },
+      {
+        mark: { type: 'text', fontSize: 9 },
+        encoding: {
+          text: { field: 'count', type: 'quantitative' },
+          color: { condition: { test: `datum.count > ${0.6 * most}`, value: '#ffffff' }, value: NEUTRAL },
+        },
+      },
     ],
   };
 }

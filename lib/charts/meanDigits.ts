@@ -17,7 +17,7 @@ export interface MeanDigit {
  */
 export function meanDigitsChart(means: readonly MeanDigit[]): TopLevelSpec {
   return digitGridChart(
-    means.map((m) => ({ id: m.label, pixels: m.pixels, caption: `${m.label} (n=${m.count})` })),
-    { title: 'Mean image of each digit', subtitle: 'average grey level of every pixel over the class', columns: 10, zoom: 2 },
+    means.map((m) => ({ id: m.label, pixels: m.pixels, caption: String(m.label) })),
+    { title: 'Mean image of each digit', subtitle: `average grey level of every pixel over the class (${means.map((m) => m.count).reduce((a, b) => a + b, 0).toLocaleString('en-US')} images)`, columns: 10, zoom: 2 },
   );
 }

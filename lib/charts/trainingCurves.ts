@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { EpochStats } from '../types.ts';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ViewSpec } from './base.ts';
-import { modelColorScale } from './palette.ts';
+import { NEUTRAL, modelColorScale } from './palette.ts';
 
 /** The per-epoch history of one model. */
 export interface ModelHistory {
@@ -32,7 +32,6 @@ function panel(metric: 'loss' | 'accuracy', models: readonly string[]): ViewSpec
     width: 320,
     height: 220,
     transform: [{ filter: `isValid(datum.${metric})` }],
-    mark: { type: 'line', point: true, tooltip: true },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: {
@@ -42,14 +41,24 @@ function panel(metric: 'loss' | 'accuracy', models: readonly string[]): ViewSpec
         scale: { zero: false },
         axis: metric === 'accuracy' ? { format: '.1%' } : {},
       },
-      color: { field: 'model', type: 'nominal', title: 'Model', scale: modelColorScale(models) },
-      strokeDash: {
-        field: 'split',
-        type: 'nominal',
-        title: 'Data',
-        scale: { domain: ['train', 'validation'], range: [[1, 0], [5, 3]] },
-      },
+      color: { field: 'model', type: 'nominal', title: 'Model', scale: modelColorScale(models), legend: { symbolType: 'stroke', symbolSize: 400, symbolStrokeWidth: 3 } },
     },
+    layer: [
+      {
+        // points on their own layer: with `point: true` vega-lite draws the dash legend invisible
+        mark: { type: 'line', stroke: NEUTRAL },
+        encoding: {
+          strokeDash: {
+            field: 'split',
+            type: 'nominal',
+            title: 'Data',
+            scale: { domain: ['train', 'validation'], range: [[1, 0], [5, 3]] },
+            legend: { symbolType: 'stroke', symbolSize: 400, symbolStrokeWidth: 2 },
+          },
+        },
+      },
+      { mark: { type: 'point', filled: true, size: 30, tooltip: true } },
+    ],
   };
 }
 

@@ -1,0 +1,239 @@
+import type { DigitDataset } from '../lib/data/dataset.ts';
+import { comparisonTableChart, type ModelSummary } from '../lib/charts/comparisonTable.ts';
+import { confusionMatricesChart } from '../lib/charts/confusion.ts';
+import { digitGridChart } from '../lib/charts/digitGrid.ts';
+import { disagreementChart } from '../lib/charts/disagreement.ts';
+import { misclassifiedChart } from '../lib/charts/misclassified.ts';
+import { perClassChart } from '../lib/charts/perClass.ts';
+import { trainingCurvesChart } from '../lib/charts/trainingCurves.ts';
+import type { Report, ReportChart, ReportSection } from '../lib/render/report.ts';
+import type { Evaluation, Misclassified, ModelMetrics } from '../lib/types.ts';
+import type { ShownDigit } from './eda.ts';
+
+/** One model's mistakes as shown in its gallery. */
+export interface Gallery {
+  model: string;
+  total: number;
+  digits: Array<Misclassified & { pixels: number[] }>;
+}
+
+/** Digits the first two models label differently, with both predictions (in model order). */
+export interface Disagreements {
+  digits: Array<ShownDigit & { predictions: number[] }>;
+}
+
+/**
+ * Everything the model-comparison part of the report shows, as plain JSON-able data: the models'
+ * metrics plus the pixels of the few digits drawn (saved in report-data.json so that
+ * `digits report --from DIR` needs no data set and no training).
+ */
+export interface ComparisonData {
+  models: ModelMetrics[];
+  /** 'test' when the test answers are known (then the galleries show test digits), else 'validation'. */
+  dataName: 'test' | 'validation';
+  galleries: Gallery[];
+  disagreements?: Disagreements;
+}
+
+export interface ComparisonOptions {
+  /** The test images, in the order of `testPredictions` (needed for test galleries and disagreements). */
+  test?: DigitDataset;
+  /** The images the validation ids refer to (the training data), needed when there are no test answers. */
+  valid?: DigitDataset;
+  /** Digits per gallery (default 30). */
+  limit?: number;
+}
+
+function pixelsById(dataset: DigitDataset | undefined, dataName: string): (id: number, model: string) => number[] {
+  const rowOf = new Map<number, number>();
+  dataset?.ids.forEach((id, row) => rowOf.set(id, row));
+  return (id, model) => {
+    const row = rowOf.get(id);
+    if (row === undefined || !dataset) throw new Error(`comparisonData: ${dataName} digit ${id} (misclassified by ${model}) is not in the ${dataName} dataset given`);
+    return Array.from(dataset.record(row).pixels);
+  };
+}
+
+function evaluationOf(model: ModelMetrics, dataName: ComparisonData['dataName']): Evaluation {
+  return dataName === 'test' && model.test ? model.test : model.valid;
+}
+
+function disagreementsOf(models: readonly ModelMetrics[], test: DigitDataset | undefined, limit: number): Disagreements | undefined {
+  const [first, second] = models;
+  const a = first?.testPredictions;
+  const b = second?.testPredictions;
+  if (!a || !b || !test || a.length !== b.length || a.length !== test.size) return undefined;
+  // a digit two models disagree on is wrong for at least one of them: its label is in that model's list
+  const knownLabels = new Map<number, number>();
+  for (const m of [first, second]) for (const x of m.test?.misclassified ?? []) knownLabels.set(x.id, x.label);
+  const digits: Disagreements['digits'] = [];
+  for (let row = 0; row < a.length && digits.length < limit; row++) {
+    if (a[row] === b[row]) continue;
+    const { id, label, pixels } = test.record(row);
+    digits.push({ id, label: label ?? knownLabels.get(id), pixels: Array.from(pixels), predictions: [a[row], b[row]] });
+  }
+  return { digits };
+}
+
+/**
+ * Picks, from the models' metrics and the images, what the comparison report draws: each model's
+ * most confident mistakes and the first digits on which the two models disagree.
+ *
+ * @example
+ * const data = comparisonData([mlpMetrics, cnnMetrics], { test, valid: train });
+ */
+export function comparisonData(models: readonly ModelMetrics[], options: ComparisonOptions = {}): ComparisonData {
+  if (models.length === 0) throw new Error('comparisonData: no model metrics given');
+  const limit = options.limit ?? 30;
+  const dataName = models.every((m) => m.test) ? 'test' : 'validation';
+  const pixelsOf = pixelsById(dataName === 'test' ? options.test : options.valid, dataName);
+  const galleries = models.map((m) => {
+    const mistakes = [...evaluationOf(m, dataName).misclassified].sort((x, y) => y.confidence - x.confidence);
+    return {
+      model: m.model,
+      total: mistakes.length,
+      digits: mistakes.slice(0, limit).map((x) => ({ ...x, pixels: pixelsOf(x.id, m.model) })),
+    };
+  });
+  return { models: [...models], dataName, galleries, disagreements: disagreementsOf(models, options.test, limit) };
+}
+
+function summary(m: ModelMetrics): ModelSummary {
+  return {
+    model: m.model,
+    backend: m.backend,
+    parameters: m.parameters,
+    epochs: m.epochs,
+    validAccuracy: m.valid.accuracy,
+    testAccuracy: m.test?.accuracy,
+    trainSeconds: m.timings.trainSeconds,
+    samplesPerSec: m.timings.samplesPerSec,
+    predictSeconds: m.timings.predictSeconds,
+  };
+}
+
+function verdict(data: ComparisonData): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const ranked = [...data.models].sort((x, y) => evaluationOf(y, data.dataName).accuracy - evaluationOf(x, data.dataName).accuracy);
+  const best = ranked[0];
+  const where = data.dataName === 'test' ? 'on the held-out test answers' : 'on the validation split (the test answers are unknown)';
+  if (ranked.length === 1) return `${best.model} reaches ${pct(evaluationOf(best, data.dataName).accuracy)} accuracy ${where}.`;
+  const runnerUp = ranked[1];
+  const fastest = [...data.models].sort((x, y) => x.timings.trainSeconds - y.timings.trainSeconds)[0];
+  // within 10% counts as the same training time: timings on a shared machine are noisy
+  const speed =
+    fastest.timings.trainSeconds >= 0.9 * best.timings.trainSeconds
+      ? 'for about the same training time'
+      : `but ${fastest.model} trained in ${fastest.timings.trainSeconds.toFixed(0)} s against ${best.timings.trainSeconds.toFixed(0)} s`;
+  return `${best.model} is the most accurate ${where}: ${pct(evaluationOf(best, data.dataName).accuracy)} against ${pct(evaluationOf(runnerUp, data.dataName).accuracy)} for ${runnerUp.model}, ${speed}.`;
+}
+
+function disagreementSection(data: ComparisonData): ReportSection | undefined {
+  const [first, second] = data.models;
+  if (!data.disagreements || !first?.testPredictions || !second?.testPredictions) return undefined;
+  const names = [first.model, second.model];
+  const charts: ReportChart[] = [
+    {
+      name: 'disagreement',
+      caption: `Each cell counts the test digits ${first.model} labels as the row and ${second.model} as the column.`,
+      spec: disagreementChart({ model: first.model, predictions: first.testPredictions }, { model: second.model, predictions: second.testPredictions }),
+    },
+  ];
+  if (data.disagreements.digits.length > 0) {
+    charts.push({
+      name: 'disagreement-digits',
+      caption: 'The first test digits the models label differently, with each model’s answer (red when one is known to be wrong).',
+      spec: digitGridChart(
+        data.disagreements.digits.map((d) => ({ ...d, predictions: d.predictions.map((label, k) => ({ model: names[k], label })) })),
+        { title: `Test digits ${first.model} and ${second.model} disagree on` },
+      ),
+    });
+  }
+  return {
+    id: 'disagreement',
+    title: 'Where the models disagree',
+    paragraphs: [
+      'Digits the two models label differently are the hard or ambiguous ones; when they agree, they are usually both right.',
+    ],
+    charts,
+  };
+}
+
+/**
+ * The model-comparison sections: which model to trust, and why.
+ *
+ * @example
+ * const sections = comparisonSections(comparisonData(metrics, { test, valid: train }));
+ */
+export function comparisonSections(data: ComparisonData): ReportSection[] {
+  const names = data.models.map((m) => m.model);
+  const evaluations = data.models.map((m) => ({ model: m.model, evaluation: evaluationOf(m, data.dataName) }));
+  const sections: Array<ReportSection | undefined> = [
+    {
+      id: 'models',
+      title: data.models.length > 1 ? 'Which model to trust' : 'The model',
+      paragraphs: [
+        verdict(data),
+        data.dataName === 'test'
+          ? 'Test accuracy is measured on digits no model saw during training or model selection.'
+          : 'Without the test answers there is no held-out accuracy: validation accuracy is the best estimate, slightly optimistic if it was used for early stopping.',
+      ],
+      charts: [{ name: 'comparison-table', caption: 'Accuracy, size, time and the backend each model ran on.', spec: comparisonTableChart(data.models.map(summary)) }],
+    },
+    {
+      id: 'training',
+      title: 'Training',
+      paragraphs: ['A widening gap between training (solid) and validation (dashed) lines is overfitting; flat lines mean more epochs would not help.'],
+      charts: [{ name: 'training-curves', caption: 'Loss and accuracy per epoch.', spec: trainingCurvesChart(data.models) }],
+    },
+    {
+      id: 'errors',
+      title: 'Errors by digit',
+      paragraphs: [`Computed on the ${data.dataName} digits. The diagonal holds the correct answers; the darker an off-diagonal cell, the more often that confusion happens.`],
+      charts: [
+        {
+          name: 'confusion',
+          caption: 'Confusion matrices: row = true digit, column = predicted digit.',
+          spec: confusionMatricesChart(
+            evaluations.map((e) => ({ model: e.model, confusion: e.evaluation.confusion })),
+            data.dataName,
+          ),
+        },
+        {
+          name: 'per-class',
+          caption: 'Precision: of the digits predicted as d, the share that are d. Recall: of the true d, the share found. F1: their harmonic mean.',
+          spec: perClassChart(
+            evaluations.map((e) => ({ model: e.model, perClass: e.evaluation.perClass })),
+            data.dataName,
+          ),
+        },
+      ],
+    },
+    {
+      id: 'mistakes',
+      title: 'Mistakes',
+      paragraphs: ['The mistakes a model makes with the highest confidence: some are sloppy writing a person would misread too, some are plain model errors.'],
+      charts: data.galleries.map((g) => ({
+        name: `misclassified-${names.indexOf(g.model) + 1}`,
+        caption: `${g.model} got ${g.total.toLocaleString('en-US')} ${data.dataName} digits wrong.`,
+        spec: misclassifiedChart(g.model, names.indexOf(g.model), g.digits, data.dataName, g.total),
+      })),
+    },
+    disagreementSection(data),
+  ];
+  return sections.filter((s): s is ReportSection => s !== undefined && s.charts.length > 0);
+}
+
+/**
+ * The model-comparison report alone.
+ *
+ * @example
+ * await writeReport('out', buildComparisonReport(comparisonData(metrics, { test, valid: train })));
+ */
+export function buildComparisonReport(data: ComparisonData): Report {
+  return {
+    title: 'Digit Recognizer: comparing the models',
+    subtitle: data.models.map((m) => m.model).join(' vs '),
+    sections: comparisonSections(data),
+  };
+}

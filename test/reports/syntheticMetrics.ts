@@ -1,0 +1,90 @@
+import { DigitDataset } from '../../lib/data/dataset.ts';
+import { seededRandom } from '../../lib/data/random.ts';
+import { CLASSES, PIXELS, type Evaluation, type EpochStats, type ModelMetrics } from '../../lib/types.ts';
+
+/**
+ * A labelled dataset of `n` synthetic digits: digit d is a vertical bar whose column depends on d,
+ * with some noise, so mean images differ by class and the tests can predict where ink is.
+ */
+export function barDigits(n: number, seed = 1): DigitDataset {
+  const random = seededRandom(seed);
+  const pixels = new Uint8Array(n * PIXELS);
+  const labels = new Uint8Array(n);
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = i % CLASSES;
+    labels[i] = label;
+    ids[i] = i + 1;
+    const col = 4 + 2 * label;
+    for (let row = 4; row < 24; row++) pixels[i * PIXELS + row * 28 + col] = 128 + Math.floor(random() * 128);
+  }
+  return new DigitDataset(pixels, ids, labels);
+}
+
+/** Confusion, per-class figures and mistakes of `predicted` against `labels`, computed directly. */
+export function evaluate(labels: ArrayLike<number>, predicted: ArrayLike<number>, ids: ArrayLike<number>, confidence: (i: number) => number): Evaluation {
+  const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+  const misclassified: Evaluation['misclassified'] = [];
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    confusion[labels[i]][predicted[i]]++;
+    if (labels[i] === predicted[i]) correct++;
+    else misclassified.push({ id: ids[i], label: labels[i], predicted: predicted[i], confidence: confidence(i) });
+  }
+  const perClass = confusion.map((row, label) => {
+    const support = row.reduce((a, b) => a + b, 0);
+    const predictedCount = confusion.reduce((a, r) => a + r[label], 0);
+    const precision = predictedCount ? row[label] / predictedCount : 0;
+    const recall = support ? row[label] / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    return { label, precision, recall, f1, support };
+  });
+  return { accuracy: labels.length ? correct / labels.length : 0, count: labels.length, confusion, perClass, misclassified };
+}
+
+/** Predictions that are right except with probability `errorRate` (then a random other digit). */
+export function noisyPredictions(labels: ArrayLike<number>, errorRate: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from(labels, (label) => (random() < errorRate ? (label + 1 + Math.floor(random() * 9)) % CLASSES : label));
+}
+
+export interface SyntheticModel {
+  model: string;
+  errorRate: number;
+  seed: number;
+  epochs?: number;
+}
+
+/**
+ * Metrics of a pretend model on `valid` and `test` (test answers known only if `test` is labelled):
+ * what the trainer would report, without training, for report tests and the report benchmark.
+ */
+export function syntheticMetrics(spec: SyntheticModel, valid: DigitDataset, test: DigitDataset): ModelMetrics {
+  const random = seededRandom(spec.seed + 1000);
+  const confidence = () => 0.5 + random() / 2;
+  const validPredictions = noisyPredictions(valid.labels!, spec.errorRate, spec.seed);
+  const testLabels = test.labels ?? new Uint8Array(test.size);
+  const testPredictions = noisyPredictions(testLabels, spec.errorRate, spec.seed + 1);
+  const epochs = spec.epochs ?? 5;
+  const history: EpochStats[] = Array.from({ length: epochs }, (_, e) => ({
+    epoch: e + 1,
+    loss: 1 / (e + 2) + spec.errorRate,
+    accuracy: 1 - spec.errorRate - 0.2 / (e + 1),
+    validLoss: 1.1 / (e + 2) + spec.errorRate,
+    validAccuracy: 1 - spec.errorRate - 0.22 / (e + 1),
+    seconds: 2,
+    samplesPerSec: 10_000,
+  }));
+  return {
+    model: spec.model,
+    backend: 'wasm',
+    parameters: 100_000,
+    epochs,
+    batchSize: 64,
+    history,
+    valid: evaluate(valid.labels!, validPredictions, valid.ids, confidence),
+    test: test.labels ? evaluate(test.labels, testPredictions, test.ids, confidence) : undefined,
+    timings: { trainSeconds: 2 * epochs, predictSeconds: 0.5, samplesPerSec: 10_000 },
+    testPredictions,
+  };
+}
