@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The two networks the issue fixes for the benchmark, built like Keras models. */
+export type NetworkName = 'mlp' | 'cnn';
+
+/** MLP 784-512-256-10 (relu), flat input. */
+function mlp(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [784], units: 512, activation: 'relu' }),
+      tf.layers.dense({ units: 256, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+/** conv 32 3x3 relu, maxpool 2, conv 64 3x3 relu, maxpool 2, dense 128 relu, dense 10. */
+function cnn(): tf.Sequential {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+export interface Trainer {
+  /** One Adam step on the batch; resolves with the loss once the step's work is done. */
+  step(xs: tf.Tensor, ys: tf.Tensor2D): Promise<number>;
+  dispose(): void;
+}
+
+/** A network with its Adam optimiser; a step is forward, softmax cross-entropy, gradients, update. */
+export function makeTrainer(name: NetworkName): Trainer {
+  const model = name === 'mlp' ? mlp() : cnn();
+  const optimizer = tf.train.adam(1e-3);
+  return {
+    async step(xs, ys) {
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor2D) as tf.Scalar,
+        true,
+      )!;
+      const value = (await loss.data())[0];
+      loss.dispose();
+      return value;
+    },
+    dispose() {
+      model.dispose();
+      optimizer.dispose();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * One benchmark configuration in its own process (a wasm module's thread count is fixed when it
+ * first loads). Prints one JSON line: samples/s per network, or why it could not train.
+ *   node --import tsx test/bench/train-run.ts '{"backend":"wasm","threads":1,"trainingKernels":true}'
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendOptions } from '../../lib/backend/selectBackend.ts';
+import { makeTrainer, type NetworkName } from './train-networks.ts';
+
+export interface RunResult {
+  backend: string;
+  threads: number;
+  trainingKernels: string[];
+  samplesPerSec: Partial<Record<NetworkName, number>>;
+  /** Samples per second of CPU time used by the whole process (all threads). */
+  samplesPerCpuSec: Partial<Record<NetworkName, number>>;
+  errors: Partial<Record<NetworkName, string>>;
+  profile?: Partial<Record<NetworkName, KernelTime[]>>;
+}
+
+export interface KernelTime {
+  kernel: string;
+  ms: number;
+  calls: number;
+}
+
+const BATCH = 128;
+const WARMUP_STEPS = 3;
+
+const options = JSON.parse(process.argv[2] ?? '{}') as BackendOptions & { seconds?: number; profile?: boolean };
+const info = await selectBackend(options).catch((error: Error) => {
+  console.log(JSON.stringify({ error: error.message.split('\n')[0] }));
+  process.exit(0);
+});
+const result: RunResult = {
+  backend: info.name,
+  threads: info.threads,
+  trainingKernels: info.trainingKernels,
+  samplesPerSec: {},
+  samplesPerCpuSec: {},
+  errors: {},
+};
+for (const network of ['mlp', 'cnn'] as const) {
+  try {
+    const { wall, cpu } = await measure(network, options.seconds ?? 6);
+    result.samplesPerSec[network] = wall;
+    result.samplesPerCpuSec[network] = cpu;
+    if (options.profile) (result.profile ??= {})[network] = await profileStep(network);
+  } catch (error) {
+    result.errors[network] = (error as Error).message.split('\n')[0];
+  }
+}
+console.log(JSON.stringify(result));
+process.exit(0);
+
+function batch(network: NetworkName): { xs: tf.Tensor; ys: tf.Tensor2D } {
+  const xs = network === 'mlp' ? tf.randomUniform([BATCH, 784]) : tf.randomUniform([BATCH, 28, 28, 1]);
+  const ys = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D;
+  return { xs, ys };
+}
+
+/** Steps for about `seconds` after the warm-up steps, which are not counted. */
+async function measure(network: NetworkName, seconds: number): Promise<{ wall: number; cpu: number }> {
+  const trainer = makeTrainer(network);
+  const { xs, ys } = batch(network);
+  try {
+    for (let i = 0; i < WARMUP_STEPS; i++) await trainer.step(xs, ys);
+    let steps = 0;
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    while (performance.now() - start < seconds * 1000 || steps < 3) {
+      await trainer.step(xs, ys);
+      steps++;
+    }
+    const cpu = process.cpuUsage(cpuStart);
+    return {
+      wall: (steps * BATCH) / ((performance.now() - start) / 1000),
+      cpu: (steps * BATCH) / ((cpu.user + cpu.system) / 1e6),
+    };
+  } finally {
+    trainer.dispose();
+    xs.dispose();
+    ys.dispose();
+  }
+}
+
+/** Time per kernel over one training step (after warm-up), largest first. */
+async function profileStep(network: NetworkName): Promise<KernelTime[]> {
+  const trainer = makeTrainer(network);
+  const { xs, ys } = batch(network);
+  try {
+    for (let i = 0; i < WARMUP_STEPS; i++) await trainer.step(xs, ys);
+    const profile = await tf.profile(() => trainer.step(xs, ys));
+    const byKernel = new Map<string, KernelTime>();
+    for (const kernel of profile.kernels) {
+      const entry = byKernel.get(kernel.name) ?? { kernel: kernel.name, ms: 0, calls: 0 };
+      entry.ms += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+      entry.calls++;
+      byKernel.set(kernel.name, entry);
+    }
+    return [...byKernel.values()].sort((a, b) => b.ms - a.ms).map((k) => ({ ...k, ms: Math.round(k.ms * 100) / 100 }));
+  } finally {
+    trainer.dispose();
+    xs.dispose();
+    ys.dispose();
+  }
+}
