@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { PIXELS, SIDE, type InputShape, type Module } from '../types.ts';
+
+/** Mean loss and accuracy of one training step's batch. */
+export interface StepResult {
+  loss: number;
+  accuracy: number;
+}
+
+/**
+ * What every digit model implements, so `train`, `predict` and the CLI treat the built-in models and a
+ * user's own alike. A model is built by its constructor (or a `create...` function) and restored by
+ * `loadModel(dir)`; it owns its variables until `dispose()`.
+ */
+export interface DigitModel extends Module {
+  /** Short name used in file names and reports ('mlp', 'cnn', ...). */
+  readonly name: string;
+  /** The xs shape its batches must have. */
+  readonly inputShape: InputShape;
+  /** The optimiser's learning rate; `train` sets it per batch when a schedule is given. */
+  learningRate: number;
+  /** One optimisation step (forward, loss, gradients, update) on a batch; does not dispose xs / ys. */
+  trainStep(xs: tf.Tensor, ys: tf.Tensor2D): Promise<StepResult>;
+  /** Class probabilities [n, 10] in inference mode; the caller disposes the result. */
+  predict(xs: tf.Tensor): tf.Tensor2D;
+  /** Number of trainable scalars. */
+  parameterCount(): number;
+  /**
+   * All state that defines the model's output: parameters plus non-trained state such as batch-norm
+   * running statistics. Snapshots (early stopping) copy and restore exactly these.
+   */
+  stateVariables(): tf.Variable[];
+  /** Saves model.json + weights.bin into `dir` (created if missing). */
+  save(dir: string): Promise<void>;
+  /** Frees every variable the model (and its optimiser) holds. */
+  dispose(): void;
+}
+
+/** Sum of the sizes of the given variables. */
+export function countScalars(variables: readonly tf.Variable[]): number {
+  return variables.reduce((sum, v) => sum + v.size, 0);
+}
+
+/** How many rows' arg-max of `scores` (logits or probabilities) matches the one-hot `ys`. */
+export function correctCount(scores: tf.Tensor2D, ys: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), tf.argMax(ys, 1)), 'float32')));
+}
+
+/** `xs` reshaped to what a model with `shape` input expects ([n, 784] or [n, 28, 28, 1]). */
+export function toInputShape(xs: tf.Tensor, shape: InputShape): tf.Tensor {
+  const n = xs.shape[0];
+  return shape === 'image' ? tf.reshape(xs, [n, SIDE, SIDE, 1]) : tf.reshape(xs, [n, PIXELS]);
+}

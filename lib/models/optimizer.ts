@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Adam whose learning rate can be changed between steps. tfjs keeps the rate in a protected field
+ * that `applyGradients` reads on every step, so a schedule only needs a way to write it.
+ */
+export class ScheduledAdam extends tf.AdamOptimizer {
+  constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
+    super(learningRate, beta1, beta2, epsilon);
+  }
+
+  get rate(): number {
+    return this.learningRate;
+  }
+
+  set rate(value: number) {
+    if (!(value > 0) || !Number.isFinite(value)) throw new Error(`learningRate must be a positive number, got ${value}`);
+    this.learningRate = value;
+  }
+}
