@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../lib/backend/selectBackend.ts';
-import { registerTrainingKernels } from '../../../lib/backend/kernels/register.ts';
+import { registerTrainingKernels, unregisterTrainingKernels } from '../../../lib/backend/kernels/register.ts';
 import { randomValues, relativeError, runOn, type KernelCall } from './compare.ts';
 
 const TOLERANCE = 1e-4;
@@ -186,5 +186,15 @@ describe('registerTrainingKernels', () => {
     expect(registerTrainingKernels()).toEqual(first);
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(kernel);
     expect(first).toEqual([tf.BatchMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum]);
+  });
+
+  it('unregisterTrainingKernels puts the shipped kernels back', () => {
+    const ours = tf.getKernel(tf.BatchMatMul, 'wasm');
+    unregisterTrainingKernels();
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBeDefined();
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).not.toBe(ours);
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeUndefined();
+    registerTrainingKernels();
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(ours);
   });
 });
