@@ -1,0 +1,27 @@
+import { UserError } from '../errors.ts';
+import { Cnn } from './cnn.ts';
+import { createMlp } from './mlp.ts';
+import type { DigitModel } from './model.ts';
+
+export const MODEL_NAMES = ['mlp', 'cnn'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** Checks a `--model` value; the error names the option and the accepted values. */
+export function parseModelName(value: string): ModelName {
+  if (!(MODEL_NAMES as readonly string[]).includes(value)) {
+    throw new UserError(`--model must be one of ${MODEL_NAMES.join(', ')}, got '${value}'`);
+  }
+  return value as ModelName;
+}
+
+/**
+ * A new, untrained built-in model by name.
+ *
+ * @example
+ * const model = createModel('cnn', { seed: 1 });
+ */
+export function createModel(name: ModelName, options: { learningRate?: number; seed?: number } = {}): DigitModel {
+  return name === 'mlp'
+    ? createMlp({ learningRate: options.learningRate, seed: options.seed })
+    : new Cnn({ learningRate: options.learningRate, seed: options.seed });
+}

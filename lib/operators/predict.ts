@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { map, type OperatorFunction } from 'rxjs';
+import { disposeBatch } from '../data/dataset.ts';
+import { toInputShape, type DigitModel } from '../models/model.ts';
+import { CLASSES, type Batch } from '../types.ts';
+
+/** A batch of predictions, rows in the batch's order. */
+export interface Prediction {
+  ids: Int32Array;
+  /** Predicted digit per row (arg-max of the probabilities). */
+  labels: Uint8Array;
+  /** Class probabilities, row-major [n, 10]. */
+  probabilities: Float32Array;
+  /** True labels, when the batch had them. */
+  truth?: Uint8Array;
+}
+
+/**
+ * Runs `model` in inference mode over batches and emits, per batch, the predicted labels and class
+ * probabilities (plus the true labels when the batch has `ys`). Each batch's tensors are disposed
+ * here; flat or image batches both fit either model.
+ *
+ * @example
+ * testSet.batches({ batchSize: 1000 }).pipe(predict(cnn), toArray())
+ */
+export function predict(model: DigitModel): OperatorFunction<Batch, Prediction> {
+  return map((batch: Batch) => {
+    try {
+      const [probabilities, labels, truth] = tf.tidy(() => {
+        const probs = model.predict(toInputShape(batch.xs, model.inputShape));
+        return [probs, tf.argMax(probs, 1), batch.ys ? tf.argMax(batch.ys, 1) : undefined];
+      });
+      const prediction: Prediction = {
+        ids: batch.ids,
+        labels: Uint8Array.from(labels.dataSync()),
+        probabilities: Float32Array.from(probabilities.dataSync()),
+        truth: truth ? Uint8Array.from(truth.dataSync()) : undefined,
+      };
+      tf.dispose([probabilities, labels, truth]);
+      return prediction;
+    } finally {
+      disposeBatch(batch);
+    }
+  });
+}
+
+/** Joins batches of predictions into one, in order (e.g. for writing a submission). */
+export function concatPredictions(parts: readonly Prediction[]): Prediction {
+  const total = parts.reduce((n, p) => n + p.ids.length, 0);
+  const joined: Prediction = {
+    ids: new Int32Array(total),
+    labels: new Uint8Array(total),
+    probabilities: new Float32Array(total * CLASSES),
+    truth: parts.every((p) => p.truth) ? new Uint8Array(total) : undefined,
+  };
+  let offset = 0;
+  for (const part of parts) {
+    joined.ids.set(part.ids, offset);
+    joined.labels.set(part.labels, offset);
+    joined.probabilities.set(part.probabilities, offset * CLASSES);
+    joined.truth?.set(part.truth!, offset);
+    offset += part.ids.length;
+  }
+  return joined;
+}
