@@ -38,7 +38,9 @@ describe('the report in a real headless Chromium', () => {
         figures.map((figure) => {
           const svg = figure.querySelector('svg');
           const box = svg?.getBoundingClientRect();
-          const images = [...(svg?.querySelectorAll('image') ?? [])].map((image) => (image as SVGGraphicsElement).getBBox());
+          // (the project compiles without DOM types: the browser's own are described structurally)
+          type Graphic = { getBBox(): { width: number; height: number } };
+          const images = [...(svg?.querySelectorAll('image') ?? [])].map((image) => (image as unknown as Graphic).getBBox());
           return {
             name: figure.getAttribute('data-chart'),
             width: box?.width ?? 0,
@@ -59,7 +61,8 @@ describe('the report in a real headless Chromium', () => {
       const decoded = await page.$$eval('figure svg image', async (elements) => {
         const sizes = await Promise.all(
           elements.map(async (element) => {
-            const image = new Image();
+            type Picture = { src: string; naturalWidth: number; naturalHeight: number; decode(): Promise<void> };
+            const image = new (globalThis as unknown as { Image: new () => Picture }).Image();
             image.src = element.getAttribute('xlink:href') ?? element.getAttribute('href') ?? '';
             await image.decode();
             return `${image.naturalWidth}x${image.naturalHeight}`;
