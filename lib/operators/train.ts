@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { concatMap, Observable, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
+import { concatMap, Observable, type OperatorFunction } from 'rxjs';
 import { disposeBatch, type DigitDataset } from '../data/dataset.ts';
-import { permutation, seededRandom } from '../data/random.ts';
+import type { AugmentOptions } from '../data/affine.ts';
 import { UserError } from '../errors.ts';
 import { correctCount, type DigitModel } from '../models/model.ts';
-import type { Batch, EpochStats, InputShape, TrainEvent } from '../types.ts';
+import type { EpochStats, TrainEvent } from '../types.ts';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.ts';
 import type { LearningRateSchedule } from './lrSchedule.ts';
 
@@ -19,8 +19,8 @@ export interface TrainOptions {
   lrSchedule?: LearningRateSchedule;
   /** Seed of the per-epoch shuffles (epoch e uses seed + e; default 0). */
   seed?: number;
-  /** Applied to every training batch (e.g. augmentation); must emit one batch synchronously. */
-  augment?: MonoTypeOperatorFunction<Batch>;
+  /** Random affine jitter of the training images, new every epoch (see `DigitDataset.batches`). */
+  augment?: AugmentOptions;
   /** Batch size for scoring `valid` (default 1000). */
   validBatchSize?: number;
 }
@@ -67,31 +67,32 @@ async function runEpochs(
 ): Promise<void> {
   const { epochs, batchSize, valid, lrSchedule, seed = 0, augment, validBatchSize = 1000 } = options;
   const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping) : undefined;
-  const batchesPerEpoch = Math.ceil(dataset.size / batchSize);
+  const batchesPerEpoch = dataset.batchCount({ batchSize });
   const history: EpochStats[] = [];
   const started = performance.now();
   let stoppedEarly = false;
   try {
     for (let epoch = 0; epoch < epochs && !stoppedEarly; epoch++) {
       const epochStart = performance.now();
-      const order = permutation(dataset.size, seededRandom(seed + epoch));
       let lossSum = 0;
       let correctSum = 0;
       let seen = 0;
-      for (let b = 0; b < batchesPerEpoch; b++) {
-        // Yield first: an unsubscribe (or any other task) gets its turn between steps.
-        await nextTick();
-        if (isStopped()) return;
-        if (lrSchedule) model.learningRate = lrSchedule({ epoch, batch: b, batchesPerEpoch, epochs });
-        const rows = order.subarray(b * batchSize, (b + 1) * batchSize);
-        const batch = trainingBatch(dataset, rows, model.inputShape, augment);
+      let b = 0;
+      const batches = dataset.batchIterator({ batchSize, shuffle: true, seed: seed + epoch, shape: model.inputShape, augment });
+      for (const batch of batches) {
         try {
+          // Yield first: an unsubscribe (or any other task) gets its turn between steps.
+          await nextTick();
+          if (isStopped()) return;
+          if (lrSchedule) model.learningRate = lrSchedule({ epoch, batch: b, batchesPerEpoch, epochs });
+          const size = batch.ids.length;
           const step = await model.trainStep(batch.xs, batch.ys!);
-          lossSum += step.loss * rows.length;
-          correctSum += step.accuracy * rows.length;
-          seen += rows.length;
+          lossSum += step.loss * size;
+          correctSum += step.accuracy * size;
+          seen += size;
+          b++;
           const seconds = (performance.now() - epochStart) / 1000;
-          emit({ type: 'batch', epoch: epoch + 1, batch: b + 1, batchesPerEpoch, ...step, samplesPerSec: seen / seconds });
+          emit({ type: 'batch', epoch: epoch + 1, batch: b, batchesPerEpoch, ...step, samplesPerSec: seen / seconds });
         } finally {
           disposeBatch(batch);
         }
@@ -141,19 +142,6 @@ export function score(model: DigitModel, dataset: DigitDataset, batchSize = 1000
     disposeBatch(batch);
   });
   return { loss: lossSum / dataset.size, accuracy: correct / dataset.size };
-}
-
-function trainingBatch(
-  dataset: DigitDataset,
-  rows: Int32Array,
-  shape: InputShape,
-  augment: MonoTypeOperatorFunction<Batch> | undefined,
-): Batch {
-  let batch: Batch | undefined;
-  const source = dataset.subset(rows).batches({ batchSize: rows.length, shape });
-  (augment ? source.pipe(augment) : source).subscribe((b) => (batch = b));
-  if (!batch) throw new Error('train: augment must emit each batch synchronously');
-  return batch;
 }
 
 function bestByValidLoss(history: EpochStats[]): number {
