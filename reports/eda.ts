@@ -90,6 +90,11 @@ function inkSentence(stats: readonly DigitStat[]): string {
   return `${least.label}s use the least ink (${pct(least.inkCoverage)} of pixels on average), ${most.label}s the most (${pct(most.inkCoverage)}).`;
 }
 
+function blankSentence(stats: readonly PixelStat[]): string {
+  const blank = stats.filter((s) => s.std === 0 && s.mean === 0).length;
+  return `${blank} of the ${stats.length} pixel positions are blank in every training image (zero mean and variance, mostly along the border): they carry no information for any model.`;
+}
+
 function largestAndSmallest(distribution: readonly LabelShare[]): string {
   const { most, least } = extremes(
     distribution.filter((d) => d.count > 0),
@@ -132,7 +137,7 @@ export function edaSections(data: EdaData): ReportSection[] {
       title: 'Ink and pixels',
       paragraphs: [
         'The average image of each digit shows the shape a model has to recognise; blur marks where writers disagree.',
-        'Across all digits, the border pixels are almost always blank (zero variance): they carry no information, which is why a convolutional model can pool them away.',
+        blankSentence(data.pixelStats),
       ],
       charts: [
         { name: 'mean-digits', caption: 'Pixel-by-pixel average of all training images of each digit.', spec: meanDigitsChart(data.meanDigits) },

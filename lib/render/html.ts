@@ -34,7 +34,7 @@ function figure(chart: ReportChart, svg: string, files: ChartFiles): string {
   const caption = chart.caption ? `${escapeHtml(chart.caption)} ` : '';
   const links = `<a href="${escapeHtml(files.spec)}">Vega-Lite spec</a> · <a href="${escapeHtml(files.svg)}">SVG</a>`;
   return [
-    `<figure id="chart-${chart.name}" data-chart="${chart.name}">`,
+    `<figure id="chart-${escapeHtml(chart.name)}" data-chart="${escapeHtml(chart.name)}">`,
     `<div class="chart">${scopeSvgIds(svg, chart.name)}</div>`,
     `<figcaption>${caption}<span class="files">(${links})</span></figcaption>`,
     '</figure>',
@@ -50,7 +50,7 @@ function figure(chart: ReportChart, svg: string, files: ChartFiles): string {
  * const html = reportHtml(report, svgs, (name) => ({ spec: `charts/${name}.vl.json`, svg: `charts/${name}.svg` }));
  */
 export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>, filesOf: (name: string) => ChartFiles): string {
-  const toc = report.sections.map((s) => `<li><a href="#${s.id}">${escapeHtml(s.title)}</a></li>`).join('');
+  const toc = report.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('');
   const sections = report.sections.map((section) => {
     const paragraphs = section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`);
     const figures = section.charts.map((chart) => {
@@ -58,7 +58,7 @@ export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>, fi
       if (svg === undefined) throw new Error(`reportHtml: no SVG for chart '${chart.name}'`);
       return figure(chart, svg, filesOf(chart.name));
     });
-    return [`<section id="${section.id}">`, `<h2>${escapeHtml(section.title)}</h2>`, ...paragraphs, ...figures, '</section>'].join('\n');
+    return [`<section id="${escapeHtml(section.id)}">`, `<h2>${escapeHtml(section.title)}</h2>`, ...paragraphs, ...figures, '</section>'].join('\n');
   });
   return [
     '<!doctype html>',

@@ -36,5 +36,7 @@ describe('buildEdaReport', () => {
     expect(words).toContain('95 labelled images');
     expect(words).toContain('The most frequent digit is 0 (10.5% of the images), the rarest 9 (9.5%)');
     expect(words).toContain('20 training images picked at random (2 rows, as requested)');
+    // bars cover columns 4–22 (even) of rows 4–23: 10 x 20 pixels are inked, the other 584 never
+    expect(words).toContain('584 of the 784 pixel positions are blank in every training image');
   });
 });
