@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape.ts';
-import type { Report, ReportChart } from './report.ts';
+import { checkReport, type Report, type ReportChart } from './report.ts';
 import { scopeSvgIds } from './scopeSvgIds.ts';
 
 /** Where a chart's files are, relative to the HTML page, for the links under each chart. */
@@ -50,6 +50,7 @@ function figure(chart: ReportChart, svg: string, files: ChartFiles): string {
  * const html = reportHtml(report, svgs, (name) => ({ spec: `charts/${name}.vl.json`, svg: `charts/${name}.svg` }));
  */
 export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>, filesOf: (name: string) => ChartFiles): string {
+  checkReport(report);
   const toc = report.sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a></li>`).join('');
   const sections = report.sections.map((section) => {
     const paragraphs = section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`);
