@@ -26,6 +26,7 @@ export interface KernelTime {
 
 const BATCH = 128;
 const WARMUP_STEPS = 3;
+const PROFILED_STEPS = 5;
 
 const options = JSON.parse(process.argv[2] ?? '{}') as BackendOptions & { seconds?: number; profile?: boolean };
 const info = await selectBackend(options).catch((error: Error) => {
@@ -84,21 +85,25 @@ async function measure(network: NetworkName, seconds: number): Promise<{ wall: n
   }
 }
 
-/** Time per kernel over one training step (after warm-up), largest first. */
+/** Mean time per kernel over a few training steps (after warm-up), largest first. */
 async function profileStep(network: NetworkName): Promise<KernelTime[]> {
   const trainer = makeTrainer(network);
   const { xs, ys } = batch(network);
   try {
     for (let i = 0; i < WARMUP_STEPS; i++) await trainer.step(xs, ys);
-    const profile = await tf.profile(() => trainer.step(xs, ys));
     const byKernel = new Map<string, KernelTime>();
-    for (const kernel of profile.kernels) {
-      const entry = byKernel.get(kernel.name) ?? { kernel: kernel.name, ms: 0, calls: 0 };
-      entry.ms += typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
-      entry.calls++;
-      byKernel.set(kernel.name, entry);
+    for (let i = 0; i < PROFILED_STEPS; i++) {
+      const profile = await tf.profile(() => trainer.step(xs, ys));
+      for (const kernel of profile.kernels) {
+        const entry = byKernel.get(kernel.name) ?? { kernel: kernel.name, ms: 0, calls: 0 };
+        entry.ms += (typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0) / PROFILED_STEPS;
+        entry.calls += 1 / PROFILED_STEPS;
+        byKernel.set(kernel.name, entry);
+      }
     }
-    return [...byKernel.values()].sort((a, b) => b.ms - a.ms).map((k) => ({ ...k, ms: Math.round(k.ms * 100) / 100 }));
+    return [...byKernel.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .map((k) => ({ ...k, ms: Math.round(k.ms * 100) / 100, calls: Math.round(k.calls) }));
   } finally {
     trainer.dispose();
     xs.dispose();

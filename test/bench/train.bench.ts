@@ -56,7 +56,7 @@ if (typeof shipped !== 'string' && shipped) {
 if (profile) {
   for (const [label, result] of results) {
     if (typeof result === 'string' || !result.profile) continue;
-    console.log(`\nprofile of one step, ${label} (ms per kernel, calls):`);
+    console.log(`\nprofile, mean of 5 steps, ${label} (ms per kernel, calls):`);
     for (const [network, kernels] of Object.entries(result.profile)) {
       const total = kernels.reduce((sum, k) => sum + k.ms, 0);
       const top = kernels.slice(0, 8).map((k) => `${k.kernel} ${k.ms.toFixed(1)} (${k.calls})`);

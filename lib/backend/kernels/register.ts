@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batchMatMul.ts';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput.ts';
+import { fusedMatMulConfig } from './fusedMatMul.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
 import { sumConfig } from './sum.ts';
 import { rememberShippedKernel, shippedKernel } from './wasmKernel.ts';
@@ -9,6 +10,7 @@ import { rememberShippedKernel, shippedKernel } from './wasmKernel.ts';
 /** The wasm training kernels this library provides, in the order they are registered. */
 export const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   batchMatMulConfig,
+  fusedMatMulConfig,
   conv2dBackpropInputConfig,
   conv2dBackpropFilterConfig,
   maxPoolGradConfig,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../lib/backend/selectBackend.ts';
+import { chooseOrientation } from '../../../lib/backend/kernels/matMulPlan.ts';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../../../lib/backend/kernels/register.ts';
 import { randomValues, relativeError, runOn, type KernelCall } from './compare.ts';
 
@@ -36,13 +37,51 @@ describe('BatchMatMul with transposes', () => {
     ['both transposed', [17, 9], [23, 17], true, true],
     ['batched, rank 3', [3, 11, 7], [3, 5, 11], true, true],
     ['broadcast batch', [1, 6, 4], [4, 5, 6], true, true],
-    ['no transpose (shipped path)', [8, 12], [12, 5], false, false],
+    ['no transpose, wide output (swapped)', [8, 12], [12, 40], false, false],
+    ['no transpose, tall output (direct)', [40, 12], [12, 5], false, false],
+    ['rank 3 with batch 1', [1, 9, 14], [1, 30, 14], false, true],
+    ['batched, no transpose (shipped path)', [2, 6, 4], [2, 4, 3], false, false],
   ];
   it.each(cases)('%s', async (_name, aShape, bShape, transposeA, transposeB) => {
     await expectMatchesCpu({
       kernelName: tf.BatchMatMul,
       inputs: { a: input(aShape), b: input(bShape) },
       attrs: { transposeA, transposeB },
+    });
+  });
+});
+
+describe('the product orientation', () => {
+  it('packs the smaller operand: forward dense layers swap, weight gradients do not', () => {
+    expect(chooseOrientation(128, 784, 512, false, false)).toBe('swapped'); // x·W1: pack xᵀ, not W1
+    expect(chooseOrientation(128, 256, 512, false, true)).toBe('swapped'); // dy·Wᵀ
+    expect(chooseOrientation(784, 128, 512, true, false)).toBe('direct'); // xᵀ·dy
+    expect(chooseOrientation(40, 12, 5, false, false)).toBe('direct');
+  });
+});
+
+describe('_FusedMatMul (dense forward)', () => {
+  const cases: [string, number[], number[], boolean, boolean, string][] = [
+    ['x·W + b, relu (swapped)', [1, 16, 30], [1, 30, 48], false, false, 'relu'],
+    ['x·W + b, linear (direct)', [1, 48, 30], [1, 30, 6], false, false, 'linear'],
+    ['transposed a and b, sigmoid', [1, 30, 16], [1, 48, 30], true, true, 'sigmoid'],
+    ['transposed b, elu (swapped)', [1, 8, 20], [1, 40, 20], false, true, 'elu'],
+    ['batched, leakyrelu', [3, 5, 7], [3, 7, 4], false, false, 'leakyrelu'],
+  ];
+  it.each(cases)('%s', async (_name, aShape, bShape, transposeA, transposeB, activation) => {
+    const n = transposeB ? bShape[1] : bShape[2];
+    await expectMatchesCpu({
+      kernelName: tf._FusedMatMul,
+      inputs: { a: input(aShape), b: input(bShape), bias: input([n]) },
+      attrs: { transposeA, transposeB, activation, leakyreluAlpha: 0.1 },
+    });
+  });
+
+  it('prelu with its weights', async () => {
+    await expectMatchesCpu({
+      kernelName: tf._FusedMatMul,
+      inputs: { a: input([1, 6, 10]), b: input([1, 10, 24]), bias: input([24]), preluActivationWeights: input([24]) },
+      attrs: { transposeA: false, transposeB: false, activation: 'prelu' },
     });
   });
 });
@@ -185,7 +224,7 @@ describe('registerTrainingKernels', () => {
     const kernel = tf.getKernel(tf.BatchMatMul, 'wasm');
     expect(registerTrainingKernels()).toEqual(first);
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(kernel);
-    expect(first).toEqual([tf.BatchMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum]);
+    expect(first).toEqual([tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum]);
   });
 
   it('unregisterTrainingKernels puts the shipped kernels back', () => {
