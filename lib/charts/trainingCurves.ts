@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { EpochStats } from '../types.ts';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type ViewSpec } from './base.ts';
-import { NEUTRAL, modelColorScale } from './palette.ts';
+import { modelColorScale } from './palette.ts';
 
 /** The per-epoch history of one model. */
 export interface ModelHistory {
@@ -46,7 +46,7 @@ function panel(metric: 'loss' | 'accuracy', models: readonly string[]): ViewSpec
     layer: [
       {
         // points on their own layer: with `point: true` vega-lite draws the dash legend invisible
-        mark: { type: 'line', stroke: NEUTRAL },
+        mark: { type: 'line' },
         encoding: {
           strokeDash: {
             field: 'split',

@@ -3,6 +3,7 @@ import { comparisonTableChart } from '../../lib/charts/comparisonTable.ts';
 import { confusionMatricesChart } from '../../lib/charts/confusion.ts';
 import { disagreementChart } from '../../lib/charts/disagreement.ts';
 import { perClassChart } from '../../lib/charts/perClass.ts';
+import { MODEL_PALETTE } from '../../lib/charts/palette.ts';
 import { trainingCurvesChart } from '../../lib/charts/trainingCurves.ts';
 import { renderSvg } from '../../lib/render/svg.ts';
 import { svgTexts } from './svgShapes.ts';
@@ -58,6 +59,19 @@ describe('trainingCurvesChart and perClassChart', () => {
     const points = inlineValues(spec);
     expect(points.filter((p) => p.split === 'train')).toHaveLength(2);
     expect(points.filter((p) => p.split === 'validation')).toEqual([{ model: 'm', epoch: 1, split: 'validation', loss: 2.5, accuracy: 0.4 }]);
+  });
+
+  it('draws each model’s lines in its own colour, train solid and validation dashed', async () => {
+    const history = [1, 2, 3].map((epoch) => ({ epoch, loss: 1 / epoch, accuracy: 1 - 1 / (epoch + 1), validLoss: 1.2 / epoch, validAccuracy: 0.9 - 1 / (epoch + 2), seconds: 1, samplesPerSec: 9 }));
+    const svg = await renderSvg(trainingCurvesChart([{ model: 'a', history }, { model: 'b', history }]));
+    const lines = [...svg.matchAll(/<path [^>]*aria-roledescription="line mark"[^>]*>/g)].map(([element]) => ({
+      stroke: /stroke="([^"]+)"/.exec(element)?.[1],
+      dash: /stroke-dasharray="([^"]+)"/.exec(element)?.[1],
+    }));
+    expect(new Set(lines.map((l) => l.stroke))).toEqual(new Set([MODEL_PALETTE[0], MODEL_PALETTE[1]]));
+    // two models x two splits x two panels, half of them dashed
+    expect(lines).toHaveLength(8);
+    expect(lines.filter((l) => l.dash === '5,3')).toHaveLength(4);
   });
 
   it('lays out precision, recall and F1 of every class for every model', () => {
