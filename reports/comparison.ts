@@ -44,12 +44,13 @@ export interface ComparisonOptions {
   limit?: number;
 }
 
-function pixelsById(dataset: DigitDataset | undefined, dataName: string): (id: number, model: string) => number[] {
+function pixelsById(dataset: DigitDataset | undefined, dataName: string, option: string): (id: number, model: string) => number[] {
   const rowOf = new Map<number, number>();
   dataset?.ids.forEach((id, row) => rowOf.set(id, row));
   return (id, model) => {
+    if (!dataset) throw new Error(`comparisonData: option '${option}' (the ${dataName} images) is needed to draw ${model}'s mistakes`);
     const row = rowOf.get(id);
-    if (row === undefined || !dataset) throw new Error(`comparisonData: ${dataName} digit ${id} (misclassified by ${model}) is not in the ${dataName} dataset given`);
+    if (row === undefined) throw new Error(`comparisonData: ${dataName} digit ${id} (misclassified by ${model}) is not in the ${dataName} dataset given`);
     return Array.from(dataset.record(row).pixels);
   };
 }
@@ -86,7 +87,7 @@ export function comparisonData(models: readonly ModelMetrics[], options: Compari
   if (models.length === 0) throw new Error('comparisonData: no model metrics given');
   const limit = options.limit ?? 30;
   const dataName = models.every((m) => m.test) ? 'test' : 'validation';
-  const pixelsOf = pixelsById(dataName === 'test' ? options.test : options.valid, dataName);
+  const pixelsOf = dataName === 'test' ? pixelsById(options.test, dataName, 'test') : pixelsById(options.valid, dataName, 'valid');
   const galleries = models.map((m) => {
     const mistakes = [...evaluationOf(m, dataName).misclassified].sort((x, y) => y.confidence - x.confidence);
     return {

@@ -53,6 +53,7 @@ describe('comparisonData', () => {
     const { train, models } = smallProject();
     const empty = new DigitDataset(new Uint8Array(0), new Int32Array(0));
     expect(() => comparisonData(models, { test: empty, valid: train })).toThrow(/test digit \d+ \(misclassified by mlp\) is not in the test dataset given/);
+    expect(() => comparisonData(models, { valid: train })).toThrow(/option 'test' \(the test images\) is needed to draw mlp's mistakes/);
     expect(() => comparisonData([], {})).toThrow(/no model metrics given/);
   });
 });
@@ -80,6 +81,14 @@ describe('buildComparisonReport', () => {
     const report = buildComparisonReport(comparisonData(models, { test, valid: train }));
     expect(chartNames(report)).toEqual(['comparison-table', 'training-curves', 'confusion', 'per-class', 'misclassified-1']);
     expect(report.sections[0].title).toBe('The model');
+  });
+
+  it('without test predictions, leaves out the disagreement section', () => {
+    const { train, test, models } = smallProject();
+    const withoutPredictions = models.map(({ testPredictions: _, ...m }) => m);
+    const report = buildComparisonReport(comparisonData(withoutPredictions, { test, valid: train }));
+    expect(chartNames(report)).not.toContain('disagreement');
+    expect(chartNames(report)).toContain('misclassified-2');
   });
 
   it('without test answers, says there is no held-out accuracy', () => {
