@@ -12,9 +12,14 @@ export interface Layer {
   named(): Array<[string, tf.Variable]>;
 }
 
+/** A variable holding `init()`; the initial tensor itself is freed (tf.variable would keep it alive). */
+function variableOf(init: () => tf.Tensor, trainable = true): tf.Variable {
+  return tf.tidy(() => tf.variable(init(), trainable));
+}
+
 /** Normal init with variance gain / fanIn: 2 (He) suits ReLU inputs, 1 (LeCun) the output layer. */
 function scaledNormal(shape: number[], fanIn: number, seed: number, gain = 2): tf.Variable {
-  return tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(gain / fanIn), 'float32', seed)));
+  return variableOf(() => tf.randomNormal(shape, 0, Math.sqrt(gain / fanIn), 'float32', seed));
 }
 
 /** 2-D convolution, 'same' padding, stride 1, NHWC. */
@@ -24,7 +29,7 @@ export class Conv2d implements Layer {
 
   constructor(inChannels: number, outChannels: number, kernelSize: number, seed: number, withBias = true) {
     this.kernel = scaledNormal([kernelSize, kernelSize, inChannels, outChannels], kernelSize * kernelSize * inChannels, seed);
-    if (withBias) this.bias = tf.variable(tf.zeros([outChannels]));
+    if (withBias) this.bias = variableOf(() => tf.zeros([outChannels]));
   }
 
   forward(x: tf.Tensor4D): tf.Tensor4D {
@@ -48,7 +53,7 @@ export class Linear implements Layer {
 
   constructor(inFeatures: number, outFeatures: number, seed: number, gain = 2) {
     this.weight = scaledNormal([inFeatures, outFeatures], inFeatures, seed, gain);
-    this.bias = tf.variable(tf.zeros([outFeatures]));
+    this.bias = variableOf(() => tf.zeros([outFeatures]));
   }
 
   forward(x: tf.Tensor2D): tf.Tensor2D {
@@ -79,10 +84,10 @@ export class BatchNorm implements Layer {
     private readonly momentum = 0.9,
     private readonly epsilon = 1e-5,
   ) {
-    this.gamma = tf.variable(tf.ones([channels]));
-    this.beta = tf.variable(tf.zeros([channels]));
-    this.runningMean = tf.variable(tf.zeros([channels]), false);
-    this.runningVar = tf.variable(tf.ones([channels]), false);
+    this.gamma = variableOf(() => tf.ones([channels]));
+    this.beta = variableOf(() => tf.zeros([channels]));
+    this.runningMean = variableOf(() => tf.zeros([channels]), false);
+    this.runningVar = variableOf(() => tf.ones([channels]), false);
   }
 
   forward<T extends tf.Tensor>(x: T, training: boolean): T {

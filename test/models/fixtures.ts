@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { selectBackend } from '../../lib/backend/selectBackend.ts';
+import { DigitDataset } from '../../lib/data/dataset.ts';
+import { mnistDataDir, readIdxDigits, type MnistDigits } from '../../lib/io/idx.ts';
+import { PIXELS } from '../../lib/types.ts';
+
+let digits: Promise<MnistDigits> | undefined;
+
+/** Rows [offset, offset + count) of the real MNIST test file (10,000 labelled digits), as a dataset. */
+export async function mnistRows(offset: number, count: number): Promise<DigitDataset> {
+  const dir = mnistDataDir();
+  digits ??= readIdxDigits(join(dir, 't10k-images-idx3-ubyte'), join(dir, 't10k-labels-idx1-ubyte'));
+  const { images, labels } = await digits;
+  const ids = Int32Array.from({ length: count }, (_, i) => i + 1);
+  return new DigitDataset(
+    images.slice(offset * PIXELS, (offset + count) * PIXELS),
+    ids,
+    labels.slice(offset, offset + count),
+  );
+}
+
+/** The wasm backend with the library's training kernels, as the CLI runs it. */
+export async function useWasm(): Promise<void> {
+  await selectBackend({ backend: 'wasm' });
+}
