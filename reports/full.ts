@@ -1,5 +1,6 @@
 import type { Report } from '../lib/render/report.ts';
-import { comparisonSections, type ComparisonData } from './comparison.ts';
+import { comparisonSections } from './comparison.ts';
+import type { ComparisonData } from './comparisonData.ts';
 import { edaSections, type EdaData } from './eda.ts';
 
 /** What the whole report is built from; either part may be absent. */

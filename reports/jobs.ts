@@ -1,7 +1,7 @@
 import type { DigitDataset } from '../lib/data/dataset.ts';
 import { writeReport, type WrittenReport } from '../lib/render/writeReport.ts';
 import type { ModelMetrics } from '../lib/types.ts';
-import { comparisonData } from './comparison.ts';
+import { comparisonData } from './comparisonData.ts';
 import { buildEdaReport, edaData, type EdaOptions } from './eda.ts';
 import { buildFullReport } from './full.ts';
 import { saveReportData } from './reportData.ts';

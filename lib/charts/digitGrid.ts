@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { SIDE } from '../types.ts';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA } from './base.ts';
 import { digitPngDataUrl } from './digitImage.ts';
 
@@ -69,7 +70,7 @@ export function digitGridChart(tiles: readonly DigitTile[], options: DigitGridOp
   const zoom = options.zoom ?? 2;
   if (!Number.isInteger(columns) || columns < 1) throw new Error(`digitGridChart: columns must be an integer >= 1, got ${columns}`);
   if (!(zoom > 0)) throw new Error(`digitGridChart: zoom must be > 0, got ${zoom}`);
-  const size = 28 * zoom;
+  const size = SIDE * zoom;
   const hasPredictions = tiles.some((t) => t.predictions?.length);
   const lines = hasPredictions ? 2 : 1;
   const cellWidth = Math.max(size, hasPredictions ? 84 : 0) + 10;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DigitDataset } from '../../lib/data/dataset.ts';
 import { readMnist } from '../../lib/io/idx.ts';
 import { writeReport } from '../../lib/render/writeReport.ts';
-import { comparisonData } from '../../reports/comparison.ts';
+import { comparisonData } from '../../reports/comparisonData.ts';
 import { edaData } from '../../reports/eda.ts';
 import { buildFullReport } from '../../reports/full.ts';
 import { rebuildReport, saveReportData } from '../../reports/reportData.ts';

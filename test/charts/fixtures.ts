@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { comparisonData } from '../../reports/comparison.ts';
+import { comparisonData } from '../../reports/comparisonData.ts';
 import { edaData } from '../../reports/eda.ts';
 import { buildFullReport } from '../../reports/full.ts';
 import { DigitDataset } from '../../lib/data/dataset.ts';

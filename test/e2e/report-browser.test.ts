@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../../lib/render/writeReport.ts';
-import { comparisonData } from '../../reports/comparison.ts';
+import { comparisonData } from '../../reports/comparisonData.ts';
 import { edaData } from '../../reports/eda.ts';
 import { buildFullReport } from '../../reports/full.ts';
 import { smallProject } from '../charts/fixtures.ts';

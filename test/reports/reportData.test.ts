@@ -1,7 +1,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { comparisonData } from '../../reports/comparison.ts';
+import { comparisonData } from '../../reports/comparisonData.ts';
 import { edaData } from '../../reports/eda.ts';
 import { REPORT_DATA_FILE, loadReportData, rebuildReport, saveReportData } from '../../reports/reportData.ts';
 import { smallProject } from '../charts/fixtures.ts';

@@ -1,0 +1,93 @@
+import type { DigitDataset } from '../lib/data/dataset.ts';
+import type { Evaluation, Misclassified, ModelMetrics } from '../lib/types.ts';
+import type { ShownDigit } from './eda.ts';
+
+/** One model's mistakes as shown in its gallery. */
+export interface Gallery {
+  model: string;
+  total: number;
+  digits: Array<Misclassified & { pixels: number[] }>;
+}
+
+/** Digits the first two models label differently, with both predictions (in model order). */
+export interface Disagreements {
+  digits: Array<ShownDigit & { predictions: number[] }>;
+}
+
+/**
+ * Everything the model-comparison part of the report shows, as plain JSON-able data: the models'
+ * metrics plus the pixels of the few digits drawn (saved in report-data.json so that
+ * `digits report --from DIR` needs no data set and no training).
+ */
+export interface ComparisonData {
+  models: ModelMetrics[];
+  /** 'test' when the test answers are known (then the galleries show test digits), else 'validation'. */
+  dataName: 'test' | 'validation';
+  galleries: Gallery[];
+  disagreements?: Disagreements;
+}
+
+export interface ComparisonOptions {
+  /** The test images, in the order of `testPredictions` (needed for test galleries and disagreements). */
+  test?: DigitDataset;
+  /** The images the validation ids refer to (the training data), needed when there are no test answers. */
+  valid?: DigitDataset;
+  /** Digits per gallery (default 30). */
+  limit?: number;
+}
+
+function pixelsById(dataset: DigitDataset | undefined, dataName: string, option: string): (id: number, model: string) => number[] {
+  const rowOf = new Map<number, number>();
+  dataset?.ids.forEach((id, row) => rowOf.set(id, row));
+  return (id, model) => {
+    if (!dataset) throw new Error(`comparisonData: option '${option}' (the ${dataName} images) is needed to draw ${model}'s mistakes`);
+    const row = rowOf.get(id);
+    if (row === undefined) throw new Error(`comparisonData: ${dataName} digit ${id} (misclassified by ${model}) is not in the ${dataName} dataset given`);
+    return Array.from(dataset.record(row).pixels);
+  };
+}
+
+/** The evaluation a report shows for a model: test when the answers are known, else validation. */
+export function evaluationOf(model: ModelMetrics, dataName: ComparisonData['dataName']): Evaluation {
+  return dataName === 'test' && model.test ? model.test : model.valid;
+}
+
+function disagreementsOf(models: readonly ModelMetrics[], test: DigitDataset | undefined, limit: number): Disagreements | undefined {
+  const [first, second] = models;
+  const a = first?.testPredictions;
+  const b = second?.testPredictions;
+  if (!a || !b || !test || a.length !== b.length || a.length !== test.size) return undefined;
+  // a digit two models disagree on is wrong for at least one of them: its label is in that model's list
+  const knownLabels = new Map<number, number>();
+  for (const m of [first, second]) for (const x of m.test?.misclassified ?? []) knownLabels.set(x.id, x.label);
+  const digits: Disagreements['digits'] = [];
+  for (let row = 0; row < a.length && digits.length < limit; row++) {
+    if (a[row] === b[row]) continue;
+    const { id, label, pixels } = test.record(row);
+    digits.push({ id, label: label ?? knownLabels.get(id), pixels: Array.from(pixels), predictions: [a[row], b[row]] });
+  }
+  return { digits };
+}
+
+/**
+ * Picks, from the models' metrics and the images, what the comparison report draws: each model's
+ * most confident mistakes and the first digits on which the two models disagree.
+ *
+ * @example
+ * const data = comparisonData([mlpMetrics, cnnMetrics], { test, valid: train });
+ */
+export function comparisonData(models: readonly ModelMetrics[], options: ComparisonOptions = {}): ComparisonData {
+  if (models.length === 0) throw new Error('comparisonData: no model metrics given');
+  const limit = options.limit ?? 30;
+  const dataName = models.every((m) => m.test) ? 'test' : 'validation';
+  const pixelsOf = dataName === 'test' ? pixelsById(options.test, dataName, 'test') : pixelsById(options.valid, dataName, 'valid');
+  const galleries = models.map((m) => {
+    const mistakes = [...evaluationOf(m, dataName).misclassified].sort((x, y) => y.confidence - x.confidence);
+    return {
+      model: m.model,
+      total: mistakes.length,
+      digits: mistakes.slice(0, limit).map((x) => ({ ...x, pixels: pixelsOf(x.id, m.model) })),
+    };
+  });
+  return { models: [...models], dataName, galleries, disagreements: disagreementsOf(models, options.test, limit) };
+}
