@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastValueFrom, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DigitDataset } from '../../lib/data/dataset.ts';
+import { readLabels } from '../../lib/io/submission.ts';
+import { loadModel } from '../../lib/models/load.ts';
+import type { ModelMetrics } from '../../lib/types.ts';
+import { trainModel, type TrainModelResult } from '../../pipelines/trainModel.ts';
+import { mnistRows, useWasm } from './fixtures.ts';
+
+let dir: string;
+beforeAll(async () => {
+  await useWasm();
+  dir = await mkdtemp(join(tmpdir(), 'train-model-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('trainModel', () => {
+  it('writes the submission, the metrics (with held-out test scores) and a loadable model', async () => {
+    const [train, valid, labelledTest] = await Promise.all([mnistRows(0, 400), mnistRows(400, 100), mnistRows(500, 60)]);
+    const test = new DigitDataset(labelledTest.pixels, labelledTest.ids);
+    const answers = new Map(Array.from(labelledTest.ids, (id, i) => [id, labelledTest.labels![i]]));
+    const tensorsBefore = tf.memory().numTensors;
+    const events = await lastValueFrom(
+      trainModel({ model: 'mlp', data: { train, valid, test }, answers, outDir: dir, backend: 'wasm', epochs: 2, batchSize: 100 }).pipe(toArray()),
+    );
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
+    const result = events.at(-1) as TrainModelResult;
+    expect(result.type).toBe('result');
+
+    const submission = await readLabels(result.files.submission);
+    expect([...submission.keys()]).toEqual(Array.from(test.ids));
+    const metrics = JSON.parse(await readFile(result.files.metrics, 'utf8')) as ModelMetrics;
+    expect(metrics).toEqual(JSON.parse(JSON.stringify(result.metrics)));
+    expect(metrics.model).toBe('mlp');
+    expect(metrics.backend).toBe('wasm');
+    expect(metrics.epochs).toBe(2);
+    expect(metrics.history).toHaveLength(2);
+    expect(metrics.valid.count).toBe(100);
+    expect(metrics.testPredictions).toEqual([...submission.values()]);
+    const correct = [...submission].filter(([id, label]) => answers.get(id) === label).length;
+    expect(metrics.test!.accuracy).toBe(correct / 60);
+    expect(metrics.timings.trainSeconds).toBeGreaterThan(0);
+
+    const model = await loadModel(result.files.model);
+    expect(model.parameterCount()).toBe(metrics.parameters);
+    const [batch] = [...test.batchIterator({ batchSize: 60 })];
+    const predicted = tf.tidy(() => Array.from(tf.argMax(model.predict(batch.xs), 1).dataSync()));
+    expect(predicted).toEqual(metrics.testPredictions);
+    tf.dispose([batch.xs]);
+    model.dispose();
+  });
+});
