@@ -37,7 +37,7 @@ describe('BatchMatMul with transposes', () => {
     ['both transposed', [17, 9], [23, 17], true, true],
     ['batched, rank 3', [3, 11, 7], [3, 5, 11], true, true],
     ['broadcast batch', [1, 6, 4], [4, 5, 6], true, true],
-    ['no transpose, wide output (swapped)', [8, 12], [12, 40], false, false],
+    ['no transpose, wide output (swapped)', [8, 600], [600, 800], false, false],
     ['no transpose, tall output (direct)', [40, 12], [12, 5], false, false],
     ['rank 3 with batch 1', [1, 9, 14], [1, 30, 14], false, true],
     ['batched, no transpose (shipped path)', [2, 6, 4], [2, 4, 3], false, false],
@@ -56,16 +56,18 @@ describe('the product orientation', () => {
     expect(chooseOrientation(128, 784, 512, false, false)).toBe('swapped'); // x·W1: pack xᵀ, not W1
     expect(chooseOrientation(128, 256, 512, false, true)).toBe('swapped'); // dy·Wᵀ
     expect(chooseOrientation(784, 128, 512, true, false)).toBe('direct'); // xᵀ·dy
+    expect(chooseOrientation(128, 512, 256, false, false)).toBe('direct'); // h1·W2: only 2x less to pack
+    expect(chooseOrientation(9, 86528, 32, true, false)).toBe('swapped'); // conv1 dW: pack patches, not dy
     expect(chooseOrientation(40, 12, 5, false, false)).toBe('direct');
   });
 });
 
 describe('_FusedMatMul (dense forward)', () => {
   const cases: [string, number[], number[], boolean, boolean, string][] = [
-    ['x·W + b, relu (swapped)', [1, 16, 30], [1, 30, 48], false, false, 'relu'],
+    ['x·W + b, relu (swapped)', [1, 16, 300], [1, 300, 480], false, false, 'relu'],
     ['x·W + b, linear (direct)', [1, 48, 30], [1, 30, 6], false, false, 'linear'],
     ['transposed a and b, sigmoid', [1, 30, 16], [1, 48, 30], true, true, 'sigmoid'],
-    ['transposed b, elu (swapped)', [1, 8, 20], [1, 40, 20], false, true, 'elu'],
+    ['transposed b, elu (swapped)', [1, 8, 200], [1, 400, 200], false, true, 'elu'],
     ['batched, leakyrelu', [3, 5, 7], [3, 7, 4], false, false, 'leakyrelu'],
   ];
   it.each(cases)('%s', async (_name, aShape, bShape, transposeA, transposeB, activation) => {
@@ -235,5 +237,14 @@ describe('registerTrainingKernels', () => {
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeUndefined();
     registerTrainingKernels();
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(ours);
+  });
+});
+
+describe('test shapes reach both product orientations', () => {
+  it('has swapped and direct cases among the matMul cases above', () => {
+    expect(chooseOrientation(8, 600, 800, false, false)).toBe('swapped');
+    expect(chooseOrientation(16, 300, 480, false, false)).toBe('swapped');
+    expect(chooseOrientation(8, 200, 400, false, true)).toBe('swapped');
+    expect(chooseOrientation(40, 12, 5, false, false)).toBe('direct');
   });
 });
