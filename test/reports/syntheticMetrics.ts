@@ -1,6 +1,7 @@
 import { DigitDataset } from '../../lib/data/dataset.ts';
 import { seededRandom } from '../../lib/data/random.ts';
-import { CLASSES, PIXELS, type Evaluation, type EpochStats, type ModelMetrics } from '../../lib/types.ts';
+import { evaluateLabels } from '../../lib/operators/evaluate.ts';
+import { CLASSES, PIXELS, type EpochStats, type Evaluation, type ModelMetrics } from '../../lib/types.ts';
 
 /**
  * A labelled dataset of `n` synthetic digits: digit d is a vertical bar whose column depends on d,
@@ -19,27 +20,6 @@ export function barDigits(n: number, seed = 1): DigitDataset {
     for (let row = 4; row < 24; row++) pixels[i * PIXELS + row * 28 + col] = 128 + Math.floor(random() * 128);
   }
   return new DigitDataset(pixels, ids, labels);
-}
-
-/** Confusion, per-class figures and mistakes of `predicted` against `labels`, computed directly. */
-export function evaluate(labels: ArrayLike<number>, predicted: ArrayLike<number>, ids: ArrayLike<number>, confidence: (i: number) => number): Evaluation {
-  const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
-  const misclassified: Evaluation['misclassified'] = [];
-  let correct = 0;
-  for (let i = 0; i < labels.length; i++) {
-    confusion[labels[i]][predicted[i]]++;
-    if (labels[i] === predicted[i]) correct++;
-    else misclassified.push({ id: ids[i], label: labels[i], predicted: predicted[i], confidence: confidence(i) });
-  }
-  const perClass = confusion.map((row, label) => {
-    const support = row.reduce((a, b) => a + b, 0);
-    const predictedCount = confusion.reduce((a, r) => a + r[label], 0);
-    const precision = predictedCount ? row[label] / predictedCount : 0;
-    const recall = support ? row[label] / support : 0;
-    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-    return { label, precision, recall, f1, support };
-  });
-  return { accuracy: labels.length ? correct / labels.length : 0, count: labels.length, confusion, perClass, misclassified };
 }
 
 /** Predictions that are right except with probability `errorRate` (then a random other digit). */
@@ -61,7 +41,12 @@ export interface SyntheticModel {
  */
 export function syntheticMetrics(spec: SyntheticModel, valid: DigitDataset, test: DigitDataset): ModelMetrics {
   const random = seededRandom(spec.seed + 1000);
-  const confidence = () => 0.5 + random() / 2;
+  // the scorer reads each mistake's confidence from the probability of the predicted class
+  const evaluate = (labels: ArrayLike<number>, predicted: number[], ids: ArrayLike<number>): Evaluation => {
+    const probabilities = new Float32Array(labels.length * CLASSES);
+    predicted.forEach((label, i) => (probabilities[i * CLASSES + label] = 0.5 + random() / 2));
+    return evaluateLabels(labels, predicted, ids, probabilities);
+  };
   const validPredictions = noisyPredictions(valid.labels!, spec.errorRate, spec.seed);
   const testLabels = test.labels ?? new Uint8Array(test.size);
   const testPredictions = noisyPredictions(testLabels, spec.errorRate, spec.seed + 1);
@@ -82,8 +67,8 @@ export function syntheticMetrics(spec: SyntheticModel, valid: DigitDataset, test
     epochs,
     batchSize: 64,
     history,
-    valid: evaluate(valid.labels!, validPredictions, valid.ids, confidence),
-    test: test.labels ? evaluate(test.labels, testPredictions, test.ids, confidence) : undefined,
+    valid: evaluate(valid.labels!, validPredictions, valid.ids),
+    test: test.labels ? evaluate(test.labels, testPredictions, test.ids) : undefined,
     timings: { trainSeconds: 2 * epochs, predictSeconds: 0.5, samplesPerSec: 10_000 },
     testPredictions,
   };
