@@ -27,6 +27,8 @@ export interface ReadDigitsOptions {
   /** Require a label column ('labelled', train.csv) or its absence ('unlabelled', test.csv). */
   expect?: 'labelled' | 'unlabelled' | 'either';
   chunkBytes?: number;
+  /** Called after each chunk with the bytes read so far (for progress bars). */
+  onBytesRead?: (bytes: number) => void;
 }
 
 const LF = 10;
@@ -57,10 +59,13 @@ export function digitHeader(labelled: boolean): string[] {
 export function readDigits(path: string, options: ReadDigitsOptions = {}): Observable<DigitRecord> {
   return new Observable<DigitRecord>((subscriber) => {
     const parser = new DigitRowParser(path, options, (record) => subscriber.next(record));
+    let bytesRead = 0;
     return readChunks(path, options.chunkBytes ?? CHUNK_BYTES).subscribe({
       next: (chunk) => {
         try {
           parser.push(chunk);
+          bytesRead += chunk.length;
+          options.onBytesRead?.(bytesRead);
         } catch (error) {
           subscriber.error(error);
         }

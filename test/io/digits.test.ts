@@ -132,3 +132,14 @@ describe('readDigits', () => {
     }
   });
 });
+
+describe('readDigits progress', () => {
+  it('reports the bytes read after each chunk, ending at the file size', async () => {
+    const text = digitCsv(rows);
+    const seen: number[] = [];
+    await lastValueFrom(readDigits(await fileWith(text), { chunkBytes: 1000, onBytesRead: (n) => seen.push(n) }).pipe(toArray()));
+    expect(seen.length).toBe(Math.ceil(text.length / 1000));
+    expect(seen.at(-1)).toBe(text.length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+});
