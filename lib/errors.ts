@@ -4,6 +4,14 @@
  */
 export class UserError extends Error {
   override name = 'UserError';
+  /** The CLI's exit code for this error. */
+  readonly exitCode: number = 1;
+}
+
+/** The user stopped the job (Ctrl-C): exit code 130, as shells report a SIGINT. */
+export class InterruptedError extends UserError {
+  override name = 'InterruptedError';
+  override readonly exitCode = 130;
 }
 
 /** A problem at a place in an input file: `file:line: column name: message`. */

@@ -1,7 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { BACKEND_CHOICES, type BackendChoice } from '../lib/backend/selectBackend.ts';
 import { writeKaggleDefault } from '../lib/io/kaggleDefault.ts';
+import { MODEL_NAMES, type ModelName } from '../lib/models/createModel.ts';
 import { checkDigitsFile, formatCheckSummary } from './check.ts';
 import { runCommand } from './cliErrors.ts';
+import { trainCommand } from './trainCommand.ts';
+import type { ReporterMode } from './progress.ts';
 
 /** Parses a positive integer option, with a one-line error naming the option. */
 export function positiveInt(name: string): (value: string) => number {
@@ -46,7 +50,58 @@ export function buildProgram(): Command {
       }),
     );
 
+  program
+    .command('train')
+    .description('train one model: writes submission-<model>.csv, metrics-<model>.json and model-<model>/ into the out dir')
+    .addOption(new Option('--model <name>', 'which model').choices(MODEL_NAMES).makeOptionMandatory())
+    .option('--train <file>', 'Kaggle train.csv (default: the embedded default in data/)')
+    .option('--test <file>', 'Kaggle test.csv (default: the embedded default in data/)')
+    .option('--out <dir>', 'output directory', 'out')
+    .option('--epochs <n>', "epochs (default: the model's recipe)", positiveInt('--epochs'))
+    .option('--batch-size <n>', "batch size (default: the model's recipe)", positiveInt('--batch-size'))
+    .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), 20742)
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
+    .option('--quiet', 'print only the final summary and errors')
+    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .action((options: TrainCliOptions) =>
+      runCommand(() =>
+        trainCommand({
+          ...options,
+          model: options.model,
+          reporter: reporterMode(options),
+        }),
+      ),
+    );
+
   return program;
+}
+
+interface TrainCliOptions {
+  model: ModelName;
+  train?: string;
+  test?: string;
+  out: string;
+  epochs?: number;
+  batchSize?: number;
+  seed: number;
+  backend: BackendChoice;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+function reporterMode(options: { quiet?: boolean; json?: boolean }): ReporterMode {
+  return options.json ? 'json' : options.quiet ? 'quiet' : 'auto';
+}
+
+/** Parses an integer option >= 0, with a one-line error naming the option. */
+export function nonNegativeInt(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+      throw new InvalidArgumentError(`${name} must be an integer >= 0, got '${value}'`);
+    }
+    return n;
+  };
 }
 
 try {

@@ -11,7 +11,7 @@ export async function runCommand(action: () => Promise<void>): Promise<void> {
   } catch (error) {
     if (error instanceof UserError) {
       process.stderr.write(`digits: ${error.message}\n`);
-      process.exitCode = 1;
+      process.exitCode = error.exitCode;
       return;
     }
     if (error instanceof CommanderError) throw error;

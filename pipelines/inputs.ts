@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { lastValueFrom } from 'rxjs';
+import type { DigitDataset } from '../lib/data/dataset.ts';
+import { UserError } from '../lib/errors.ts';
+import { readDigits } from '../lib/io/digits.ts';
+import { kaggleFiles, writeKaggleDefault } from '../lib/io/kaggleDefault.ts';
+import { readLabels } from '../lib/io/submission.ts';
+import { splitTrainValid } from '../lib/operators/splitTrainValid.ts';
+import { toDataset } from '../lib/operators/toDataset.ts';
+import type { Reporter } from './progress.ts';
+
+/** Where the embedded default lives when the user gives no files. */
+export const DEFAULT_DATA_DIR = 'data';
+
+/** The files one job reads. */
+export interface InputFiles {
+  train: string;
+  test: string;
+  /** Held-out answers: only for the embedded default, only for final scoring. */
+  answers?: string;
+}
+
+/**
+ * The user's `--train` / `--test` files, or the embedded default in data/, written on first use.
+ * The two flags go together: a model trained on one data set and scored on another's test file
+ * would be meaningless.
+ */
+export async function resolveInputs(options: { train?: string; test?: string }, reporter: Reporter): Promise<InputFiles> {
+  if (options.train !== undefined || options.test !== undefined) {
+    if (options.train === undefined || options.test === undefined) {
+      throw new UserError('--train and --test go together: give both Kaggle files, or neither for the embedded default');
+    }
+    return { train: options.train, test: options.test };
+  }
+  const files = kaggleFiles(DEFAULT_DATA_DIR);
+  if (!Object.values(files).every((file) => existsSync(file))) {
+    const task = reporter.task('embedded data', 70_000, 'rows');
+    await writeKaggleDefault(DEFAULT_DATA_DIR, { onProgress: (done) => task.update(done) });
+    task.finish(`embedded default written to ${DEFAULT_DATA_DIR}/ (MNIST in Kaggle format)`);
+  }
+  return { train: files.train, test: files.test, answers: files.testLabels };
+}
+
+async function readWithProgress<T>(
+  file: string,
+  reporter: Reporter,
+  read: (onBytesRead: (bytes: number) => void) => Promise<T>,
+  summary: (result: T) => string,
+): Promise<T> {
+  const megabytes = (await stat(file).catch(() => ({ size: 0 }))).size / 1e6;
+  const task = reporter.task(`parse ${file}`, Math.max(1, Math.round(megabytes)), 'MB');
+  const result = await read((bytes) => task.update(Math.round(bytes / 1e6)));
+  task.finish(summary(result));
+  return result;
+}
+
+/** Reads train.csv into stratified, seeded train and validation datasets, with progress. */
+export function readTrainValid(
+  file: string,
+  reporter: Reporter,
+  split: { validFraction: number; seed: number },
+): Promise<{ train: DigitDataset; valid: DigitDataset }> {
+  return readWithProgress(
+    file,
+    reporter,
+    (onBytesRead) =>
+      lastValueFrom(readDigits(file, { expect: 'labelled', onBytesRead }).pipe(splitTrainValid(split), toDataset())),
+    ({ train, valid }) => `${file}: ${train.size + valid.size} labelled rows -> ${train.size} train / ${valid.size} validation`,
+  );
+}
+
+/** Reads test.csv (unlabelled) into a dataset, with progress. */
+export function readTest(file: string, reporter: Reporter): Promise<DigitDataset> {
+  return readWithProgress(
+    file,
+    reporter,
+    (onBytesRead) => lastValueFrom(readDigits(file, { expect: 'unlabelled', onBytesRead }).pipe(toDataset())),
+    (test) => `${file}: ${test.size} test rows`,
+  );
+}
+
+/** The held-out answers, checked against the test set they belong to. */
+export async function readAnswers(file: string, test: DigitDataset): Promise<Map<number, number>> {
+  const answers = await readLabels(file);
+  if (answers.size !== test.size) {
+    throw new UserError(`${file}: ${answers.size} answers for ${test.size} test rows`);
+  }
+  return answers;
+}

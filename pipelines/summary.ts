@@ -1,0 +1,14 @@
+import type { ModelMetrics } from '../lib/types.ts';
+
+const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+/** The lines a user reads at the end of a model's training. */
+export function describeModelResult(metrics: ModelMetrics, files?: { [name: string]: string } | object): string {
+  const test = metrics.test ? `, held-out test accuracy ${percent(metrics.test.accuracy)} (${metrics.test.count.toLocaleString('en-US')} images)` : '';
+  const lines = [
+    `${metrics.model}: validation accuracy ${percent(metrics.valid.accuracy)}${test}`,
+    `  ${metrics.parameters.toLocaleString('en-US')} parameters, ${metrics.epochs} epochs in ${metrics.timings.trainSeconds.toFixed(1)} s (${Math.round(metrics.timings.samplesPerSec).toLocaleString('en-US')} samples/s) on ${metrics.backend}`,
+  ];
+  if (files) lines.push(`  wrote ${Object.values(files).join(', ')}`);
+  return lines.join('\n');
+}
