@@ -49,3 +49,33 @@ export type { AnyDigit } from './data/pixels.ts';
 
 // io: Node streams and async iterables
 export { fromReadable, fromAsyncIterable, toAsyncIterable, pipelineStage, type AsyncSinkOptions } from './io/interop.ts';
+
+// eda: arquero tables in, tables out
+export { imageSummaries } from './eda/imageSummaries.ts';
+export { labelDistribution } from './eda/labelDistribution.ts';
+export { digitPixelStats } from './eda/digitPixelStats.ts';
+export { pixelStats } from './eda/pixelStats.ts';
+export { meanDigits } from './eda/meanDigits.ts';
+export { sampleDigits, type SampleOptions } from './eda/sampleDigits.ts';
+
+// charts: vega-lite specs from plain data
+export { distributionChart, type LabelShare } from './charts/distribution.ts';
+export { digitGridChart, type DigitTile, type TilePrediction, type DigitGridOptions } from './charts/digitGrid.ts';
+export { digitPngDataUrl } from './charts/digitImage.ts';
+export { meanDigitsChart, type MeanDigit } from './charts/meanDigits.ts';
+export { digitStatsChart, type DigitStat } from './charts/digitStats.ts';
+export { pixelVariationChart, type PixelStat } from './charts/pixelMaps.ts';
+export { trainingCurvesChart, type ModelHistory } from './charts/trainingCurves.ts';
+export { confusionMatricesChart, type ModelConfusion } from './charts/confusion.ts';
+export { perClassChart, type ModelPerClass } from './charts/perClass.ts';
+export { misclassifiedChart, type MisclassifiedDigit } from './charts/misclassified.ts';
+export { disagreementChart, type ModelPredictions } from './charts/disagreement.ts';
+export { comparisonTableChart, type ModelSummary } from './charts/comparisonTable.ts';
+export { MODEL_PALETTE, modelColor, modelColorScale } from './charts/palette.ts';
+
+// render: spec -> SVG, SVGs -> one self-contained HTML page
+export { renderSvg } from './render/svg.ts';
+export { reportHtml, type ChartFiles } from './render/html.ts';
+export { writeReport, type WriteReportOptions, type WrittenReport } from './render/writeReport.ts';
+export { escapeHtml } from './render/escape.ts';
+export type { Report, ReportSection, ReportChart } from './render/report.ts';

@@ -4,6 +4,7 @@ import { writeKaggleDefault } from '../lib/io/kaggleDefault.ts';
 import { MODEL_NAMES, type ModelName } from '../lib/models/createModel.ts';
 import { checkDigitsFile, formatCheckSummary } from './check.ts';
 import { runCommand } from './cliErrors.ts';
+import { edaCommand, reportCommand } from './reportCommands.ts';
 import { trainCommand } from './trainCommand.ts';
 import type { ReporterMode } from './progress.ts';
 
@@ -72,6 +73,24 @@ export function buildProgram(): Command {
         }),
       ),
     );
+
+  program
+    .command('eda')
+    .description('explore a labelled train.csv: writes eda.html and its charts (.vl.json specs and .svg) into the out dir')
+    .option('--train <file>', 'Kaggle train.csv (default: the embedded default in data/)')
+    .option('--rows <n>', 'rows of sample digits to show', positiveInt('--rows'), 5)
+    .option('--out <dir>', 'output directory', 'out/eda')
+    .option('--seed <n>', 'seed of the digit sample', nonNegativeInt('--seed'), 20742)
+    .option('--quiet', 'print only the final summary and errors')
+    .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean }) =>
+      runCommand(() => edaCommand({ ...options, reporter: reporterMode(options) })),
+    );
+
+  program
+    .command('report')
+    .description('rebuild report.html from the report data a previous run saved, without retraining')
+    .requiredOption('--from <dir>', 'output directory of an earlier `digits run` (holds report-data.json)')
+    .action((options: { from: string }) => runCommand(() => reportCommand(options.from)));
 
   return program;
 }

@@ -4,7 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import type { DigitDataset } from '../lib/data/dataset.ts';
 import { UserError } from '../lib/errors.ts';
 import { readDigits } from '../lib/io/digits.ts';
-import { kaggleFiles, writeKaggleDefault } from '../lib/io/kaggleDefault.ts';
+import { kaggleFiles, writeKaggleDefault, type KaggleFiles } from '../lib/io/kaggleDefault.ts';
 import { readLabels } from '../lib/io/submission.ts';
 import { splitTrainValid } from '../lib/operators/splitTrainValid.ts';
 import { toDataset } from '../lib/operators/toDataset.ts';
@@ -33,13 +33,24 @@ export async function resolveInputs(options: { train?: string; test?: string }, 
     }
     return { train: options.train, test: options.test };
   }
+  const files = await ensureDefaultData(reporter);
+  return { train: files.train, test: files.test, answers: files.testLabels };
+}
+
+/** The user's train.csv, or the embedded default's. */
+export async function resolveTrainFile(train: string | undefined, reporter: Reporter): Promise<string> {
+  return train ?? (await ensureDefaultData(reporter)).train;
+}
+
+/** The embedded default's files in data/, written on first use. */
+async function ensureDefaultData(reporter: Reporter): Promise<KaggleFiles> {
   const files = kaggleFiles(DEFAULT_DATA_DIR);
   if (!Object.values(files).every((file) => existsSync(file))) {
     const task = reporter.task('embedded data', 70_000, 'rows');
     await writeKaggleDefault(DEFAULT_DATA_DIR, { onProgress: (done) => task.update(done) });
     task.finish(`embedded default written to ${DEFAULT_DATA_DIR}/ (MNIST in Kaggle format)`);
   }
-  return { train: files.train, test: files.test, answers: files.testLabels };
+  return files;
 }
 
 async function readWithProgress<T>(
@@ -70,13 +81,13 @@ export function readTrainValid(
   );
 }
 
-/** Reads test.csv (unlabelled) into a dataset, with progress. */
-export function readTest(file: string, reporter: Reporter): Promise<DigitDataset> {
+/** Reads a whole digit file (labelled train.csv or unlabelled test.csv) into a dataset, with progress. */
+export function readDataset(file: string, reporter: Reporter, expect: 'labelled' | 'unlabelled'): Promise<DigitDataset> {
   return readWithProgress(
     file,
     reporter,
-    (onBytesRead) => lastValueFrom(readDigits(file, { expect: 'unlabelled', onBytesRead }).pipe(toDataset())),
-    (test) => `${file}: ${test.size} test rows`,
+    (onBytesRead) => lastValueFrom(readDigits(file, { expect, onBytesRead }).pipe(toDataset())),
+    (dataset) => `${file}: ${dataset.size} ${expect} rows`,
   );
 }
 

@@ -3,7 +3,7 @@ import { selectBackend, type BackendChoice } from '../lib/backend/selectBackend.
 import type { ModelName } from '../lib/models/createModel.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
 import { interruptible } from './interrupt.ts';
-import { readAnswers, readTest, readTrainValid, resolveInputs } from './inputs.ts';
+import { readAnswers, readDataset, readTrainValid, resolveInputs } from './inputs.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { describeModelResult } from './summary.ts';
 import { trainModel, type TrainModelResult } from './trainModel.ts';
@@ -32,7 +32,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
     reporter.info(`backend: ${backend.reason}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`);
     const files = await resolveInputs(options, reporter);
     const { train, valid } = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed });
-    const test = await readTest(files.test, reporter);
+    const test = await readDataset(files.test, reporter, 'unlabelled');
     const answers = files.answers ? await readAnswers(files.answers, test) : undefined;
     const show = trainingProgress(reporter, options.model, options.epochs ?? RECIPES[options.model].epochs);
     let result: TrainModelResult | undefined;
