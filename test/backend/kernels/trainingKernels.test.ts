@@ -179,6 +179,7 @@ describe('Sum', () => {
   const cases: [string, number[], number[], boolean][] = [
     ['bias gradient of a conv layer', [8, 13, 13, 32], [0, 1, 2], false],
     ['bias gradient of a dense layer', [64, 40], [0], false],
+    ['bias gradient of the 10-class output layer', [64, 10], [0], false],
     ['keepDims', [4, 5, 6], [0, 1], true],
     ['axes in another order', [4, 5, 6], [1, 0], false],
     ['last axis (shipped path)', [6, 7], [1], false],
