@@ -1,7 +1,7 @@
 /**
  * Per-kernel profile at the benchmark networks' shapes (batch 128): our wasm training kernels against
  * the shipped ones, each call on fresh inputs as in training (XNNPACK repacks fresh operands).
- * Run: node --import tsx test/bench/train-kernels.ts [threads]   (median of 5 calls, ms)
+ * Run: node --import tsx test/bench/train-kernels.ts [threads]   (median of 15 calls after one warm-up, ms)
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
@@ -36,7 +36,7 @@ const cases: Case[] = [
   { label: 'cnn conv1 bias grad', kernel: tf.Sum, inputs: { x: [128, 26, 26, 32] }, attrs: { axis: [0, 1, 2], keepDims: false } },
 ];
 
-const CALLS = 5;
+const CALLS = 15;
 const threads = Number(process.argv[2] ?? 1);
 await selectBackend({ backend: 'wasm', threads });
 console.log(`wasm, ${threads} thread(s), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (noisy when shared)`);
