@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's chromium, where the report's browser test expects it. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -39,4 +41,83 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** What a report page looked like in the browser. */
+export interface ReportInspection {
+  url: string;
+  charts: Array<{ name: string | null; width: number; height: number; marks: number; emptyImages: number }>;
+  /** Distinct natural sizes of the digit images, once decoded. */
+  imageSizes: string[];
+  requested: string[];
+  /** Console errors, page errors and failed requests. */
+  problems: string[];
+}
+
+/** Opens a report from file:// in headless Chromium, measures every chart and saves a screenshot. */
+export async function inspectReport(htmlPath: string, screenshotPath: string): Promise<ReportInspection> {
+  const url = pathToFileURL(htmlPath).href;
+  const { context, close } = await launchChromium();
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    const requested: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('requestfailed', (request) => problems.push(`failed request: ${request.url()}`));
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(url, { waitUntil: 'load' });
+
+    const charts = await page.$$eval('figure[data-chart]', (figures) =>
+      figures.map((figure) => {
+        const svg = figure.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        // (the project compiles without DOM types: the browser's own are described structurally)
+        type Graphic = { getBBox(): { width: number; height: number } };
+        const images = [...(svg?.querySelectorAll('image') ?? [])].map((image) => (image as unknown as Graphic).getBBox());
+        return {
+          name: figure.getAttribute('data-chart'),
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          marks: svg?.querySelectorAll('.role-mark > *').length ?? 0,
+          emptyImages: images.filter((b) => b.width === 0 || b.height === 0).length,
+        };
+      }),
+    );
+    const imageSizes = await page.$$eval('figure svg image', async (elements) => {
+      const sizes = await Promise.all(
+        elements.map(async (element) => {
+          type Picture = { src: string; naturalWidth: number; naturalHeight: number; decode(): Promise<void> };
+          const image = new (globalThis as unknown as { Image: new () => Picture }).Image();
+          image.src = element.getAttribute('xlink:href') ?? element.getAttribute('href') ?? '';
+          await image.decode();
+          return `${image.naturalWidth}x${image.naturalHeight}`;
+        }),
+      );
+      return [...new Set(sizes)];
+    });
+    await mkdir(dirname(screenshotPath), { recursive: true });
+    await page.screenshot({ path: screenshotPath, fullPage: true });
+    return { url, charts, imageSizes, requested, problems };
+  } finally {
+    await close();
+  }
+}
+
+/** The checks every report must pass in the browser. */
+export function expectHealthyReport(inspection: ReportInspection, chartNames: readonly string[]): void {
+  expect(inspection.charts.map((c) => c.name)).toEqual(chartNames);
+  for (const chart of inspection.charts) {
+    expect(chart.width, chart.name!).toBeGreaterThan(50);
+    expect(chart.height, chart.name!).toBeGreaterThan(50);
+    expect(chart.marks, chart.name!).toBeGreaterThan(0);
+    expect(chart.emptyImages, chart.name!).toBe(0);
+  }
+  // every digit image decodes in the browser as a 28 x 28 picture
+  expect(inspection.imageSizes).toEqual(['28x28']);
+  // the only request is the page itself: nothing from the network, not even from disk
+  expect(inspection.requested).toEqual([inspection.url]);
+  expect(inspection.problems).toEqual([]);
 }
