@@ -3,7 +3,7 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { registerTrainingKernels } from './kernels/register.ts';
+import { registerTrainingKernels, unregisterTrainingKernels } from './kernels/register.ts';
 import { withThreadedWasm } from './wasmThreads.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -50,16 +50,14 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     if (failure === undefined) return info('tensorflow', os.availableParallelism(), [], 'tensorflow (tfjs-node)');
     if (backend === 'tensorflow') throw new Error(`backend 'tensorflow' unavailable: ${failure}`);
     if (await tryWasm(threads)) {
-      const kernels = trainingKernels ? registerTrainingKernels() : [];
-      return info('wasm', wasm.getThreadsCount(), kernels, `wasm (auto: ${failure})`);
+      return info('wasm', wasm.getThreadsCount(), wasmKernels(trainingKernels), `wasm (auto: ${failure})`);
     }
     await setBackendOrThrow('cpu');
     return info('cpu', 1, [], `cpu (auto: ${failure}; wasm failed to initialise)`);
   }
   if (backend === 'wasm') {
     if (!(await tryWasm(threads))) throw new Error("backend 'wasm' failed to initialise");
-    const kernels = trainingKernels ? registerTrainingKernels() : [];
-    return info('wasm', wasm.getThreadsCount(), kernels, 'wasm (requested)');
+    return info('wasm', wasm.getThreadsCount(), wasmKernels(trainingKernels), 'wasm (requested)');
   }
   await setBackendOrThrow('cpu');
   return info('cpu', 1, [], 'cpu (requested)');
@@ -71,6 +69,13 @@ export function parseBackendChoice(value: string): BackendChoice {
     throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${value}'`);
   }
   return value as BackendChoice;
+}
+
+/** Our training kernels on, or the shipped ones back, as asked; returns the names now registered. */
+function wasmKernels(wanted: boolean): string[] {
+  if (wanted) return registerTrainingKernels();
+  unregisterTrainingKernels();
+  return [];
 }
 
 function info(name: BackendName, threads: number, trainingKernels: string[], reason: string): BackendInfo {
