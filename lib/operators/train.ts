@@ -98,7 +98,7 @@ async function runEpochs(
         }
       }
       const trainSeconds = (performance.now() - epochStart) / 1000;
-      const scores = valid ? score(model, valid, validBatchSize) : undefined;
+      const scores = valid ? lossAndAccuracy(model, valid, validBatchSize) : undefined;
       const stats: EpochStats = {
         epoch: epoch + 1,
         loss: lossSum / seen,
@@ -127,7 +127,7 @@ async function runEpochs(
 }
 
 /** Mean cross-entropy and accuracy of `model` on a labelled dataset, in inference mode. */
-export function score(model: DigitModel, dataset: DigitDataset, batchSize = 1000): { loss: number; accuracy: number } {
+export function lossAndAccuracy(model: DigitModel, dataset: DigitDataset, batchSize = 1000): { loss: number; accuracy: number } {
   let lossSum = 0;
   let correct = 0;
   dataset.batches({ batchSize, shape: model.inputShape }).subscribe((batch) => {

@@ -6,7 +6,7 @@ import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cnn } from '../../lib/models/cnn.ts';
 import { loadModel } from '../../lib/models/load.ts';
-import { fit, score } from '../../lib/operators/train.ts';
+import { fit, lossAndAccuracy } from '../../lib/operators/train.ts';
 import { mnistRows, useWasm } from './fixtures.ts';
 
 const SMALL = { channels: [8, 16], hidden: 32 };
@@ -23,9 +23,9 @@ describe('cnn', () => {
     const [trainSet, heldOut] = await Promise.all([mnistRows(0, 1200), mnistRows(1200, 400)]);
     const tensorsBefore = tf.memory().numTensors;
     const cnn = new Cnn({ ...SMALL, seed: 1 });
-    const untrained = score(cnn, heldOut).accuracy;
+    const untrained = lossAndAccuracy(cnn, heldOut).accuracy;
     await lastValueFrom(fit(cnn, trainSet, { epochs: 3, batchSize: 50 }));
-    const trained = score(cnn, heldOut).accuracy;
+    const trained = lossAndAccuracy(cnn, heldOut).accuracy;
     expect(trained).toBeGreaterThan(0.75);
     expect(trained).toBeGreaterThan(untrained + 0.4);
     cnn.dispose();

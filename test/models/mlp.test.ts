@@ -6,7 +6,7 @@ import { lastValueFrom, of } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/models/load.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
-import { fit, score } from '../../lib/operators/train.ts';
+import { fit, lossAndAccuracy } from '../../lib/operators/train.ts';
 import { mnistRows, useWasm } from './fixtures.ts';
 
 let dir: string;
@@ -21,9 +21,9 @@ describe('mlp', () => {
     const [trainSet, heldOut] = await Promise.all([mnistRows(0, 1500), mnistRows(1500, 500)]);
     const tensorsBefore = tf.memory().numTensors;
     const mlp = createMlp({ hidden: [128], seed: 1 });
-    const untrained = score(mlp, heldOut).accuracy;
+    const untrained = lossAndAccuracy(mlp, heldOut).accuracy;
     await lastValueFrom(fit(mlp, trainSet, { epochs: 3, batchSize: 50 }));
-    const trained = score(mlp, heldOut).accuracy;
+    const trained = lossAndAccuracy(mlp, heldOut).accuracy;
     expect(trained).toBeGreaterThan(0.75);
     expect(trained).toBeGreaterThan(untrained + 0.4);
     mlp.dispose();

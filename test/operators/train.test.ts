@@ -5,7 +5,7 @@ import { DigitDataset } from '../../lib/data/dataset.ts';
 import { UserError } from '../../lib/errors.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
 import { oneCycle, stepDecay, type ScheduleStep } from '../../lib/operators/lrSchedule.ts';
-import { score, train } from '../../lib/operators/train.ts';
+import { lossAndAccuracy, train } from '../../lib/operators/train.ts';
 import type { BatchEvent, DoneEvent, EpochEvent, TrainEvent } from '../../lib/types.ts';
 import { mnistRows, useWasm } from '../models/fixtures.ts';
 
@@ -42,7 +42,7 @@ describe('train', () => {
       expect(e.learningRate).toBeCloseTo(schedule({ epoch: i, batch: 2, batchesPerEpoch: 3, epochs: 2 }), 6),
     );
     // the epoch's validation figures are those of the model as it is after that epoch
-    const last = score(model, valid);
+    const last = lossAndAccuracy(model, valid);
     expect(epochs[1].validLoss).toBeCloseTo(last.loss, 5);
     expect(epochs[1].validAccuracy).toBe(last.accuracy);
     // the training loss is the sample-weighted mean of the epoch's batch losses (100, 100, 50 rows)
@@ -68,7 +68,7 @@ describe('train', () => {
     expect(done.history).toHaveLength(3);
     expect(done.bestEpoch).toBe(1);
     expect(done.history[1].validLoss!).toBeGreaterThan(done.history[0].validLoss!);
-    expect(score(model, valid).loss).toBeCloseTo(done.history[0].validLoss!, 5);
+    expect(lossAndAccuracy(model, valid).loss).toBeCloseTo(done.history[0].validLoss!, 5);
     model.dispose();
   });
 
