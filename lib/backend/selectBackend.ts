@@ -13,7 +13,7 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export interface BackendOptions {
   /** 'auto' (default): 'tensorflow' when @tensorflow/tfjs-node loads, else 'wasm', else 'cpu'. */
   backend?: BackendChoice;
-  /** wasm only: XNNPACK threads (default: all cores, at most 8). Fixed at the first initialisation. */
+  /** wasm only: XNNPACK threads, 1–8 (default: all cores, at most 8). Fixed by the first wasm initialisation. */
   threads?: number;
   /** wasm only: register the fast training kernels (default true). */
   trainingKernels?: boolean;
@@ -29,6 +29,10 @@ export interface BackendInfo {
   reason: string;
 }
 
+/**
+ * The threaded wasm build starts a pool of 8 pthread workers while it loads; more threads would make
+ * it start workers later, after the scripts they load from are gone (see wasmThreads.ts).
+ */
 const MAX_WASM_THREADS = 8;
 
 /**
@@ -42,8 +46,8 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
   const { backend = 'auto', trainingKernels = true } = options;
   const threads = options.threads ?? Math.min(os.availableParallelism(), MAX_WASM_THREADS);
   parseBackendChoice(backend);
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new Error(`backend option threads must be an integer >= 1, got ${options.threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new Error(`backend option threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${options.threads}`);
   }
   if (backend === 'tensorflow' || backend === 'auto') {
     const failure = await tryTensorflow();

@@ -38,7 +38,8 @@ describe('parseBackendChoice', () => {
 
 describe('selectBackend', () => {
   it('rejects a bad thread count, naming the option', async () => {
-    await expect(selectBackend({ backend: 'wasm', threads: 0 })).rejects.toThrow(/threads must be an integer >= 1, got 0/);
+    await expect(selectBackend({ backend: 'wasm', threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 8, got 0/);
+    await expect(selectBackend({ backend: 'wasm', threads: 9 })).rejects.toThrow(/threads must be an integer from 1 to 8, got 9/);
   });
 
   it.skipIf(tfjsNodeInstalled())("says why 'tensorflow' cannot run when tfjs-node is missing", async () => {
