@@ -3,6 +3,7 @@ import { batchMatMulConfig } from './batchMatMul.ts';
 import { conv2dBackpropFilterConfig } from './conv2dBackpropFilter.ts';
 import { conv2dBackpropInputConfig } from './conv2dBackpropInput.ts';
 import { fusedMatMulConfig } from './fusedMatMul.ts';
+import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
 import { sumConfig } from './sum.ts';
 import { rememberShippedKernel, shippedKernel } from './wasmKernel.ts';
@@ -15,6 +16,7 @@ export const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   maxPoolGradConfig,
   sumConfig,
+  identityConfig,
 ];
 
 /**

@@ -190,6 +190,34 @@ describe('Sum', () => {
   });
 });
 
+describe('Identity', () => {
+  it('gives a clone that keeps its values after the original is disposed, and frees the data last', async () => {
+    await tf.setBackend('wasm');
+    const dataBefore = tf.backend().numDataIds();
+    const original = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const clone = tf.clone(original);
+    original.dispose();
+    expect(Array.from(clone.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(clone.shape).toEqual([2, 2]);
+    clone.dispose();
+    expect(tf.backend().numDataIds()).toBe(dataBefore);
+  });
+
+  it('leaves a variable unchanged when the tensor it was cloned from changes', async () => {
+    await tf.setBackend('wasm');
+    const tensorsBefore = tf.memory().numTensors;
+    const initial = tf.tensor([1, 2]);
+    const v = tf.variable(initial);
+    const snapshot = tf.clone(v);
+    const update = tf.tensor([5, 6]);
+    v.assign(update);
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2]);
+    expect(Array.from(v.dataSync())).toEqual([5, 6]);
+    tf.dispose([initial, v, snapshot, update]);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+});
+
 describe('one training step through tf.grads', () => {
   it('gives the cpu gradients for a small conv net and frees every intermediate', async () => {
     const shapes = { x: [4, 12, 12, 1], w1: [3, 3, 1, 8], w2: [3, 3, 8, 6], w3: [6 * 2 * 2, 10], y: [4, 10] };
@@ -227,7 +255,7 @@ describe('registerTrainingKernels', () => {
     const kernel = tf.getKernel(tf.BatchMatMul, 'wasm');
     expect(registerTrainingKernels()).toEqual(first);
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(kernel);
-    expect(first).toEqual([tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum]);
+    expect(first).toEqual([tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum, tf.Identity]);
   });
 
   it('unregisterTrainingKernels puts the shipped kernels back', () => {
