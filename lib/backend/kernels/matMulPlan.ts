@@ -8,11 +8,13 @@ import { disposeInfos, runWasmKernel } from './wasmKernel.ts';
  * several times as much per float as a transpose (measured here: ~5-10 ns against ~1 ns, noisy), so
  * when the right-hand operand is much the larger, Cᵀ = Bᵀ·Aᵀ is cheaper than C = A·B: the forward pass
  * of a 784->512 dense layer on a batch of 128 then packs 100k floats instead of 401k, and the first
- * conv layer's dW packs its patches instead of all of dy. Each extra transpose also has a fixed cost.
+ * conv layer's dW packs its patches instead of all of dy. Each extra kernel call also has a fixed cost
+ * (operator set-up, allocation), set from A/B runs here: swapping pays for dy·Wᵀ and conv1's dW, but
+ * not for an untransposed x·W with a batch of 128, which stays direct.
  */
 const PACK_COST = 6;
 const MOVE_COST = 1;
-const KERNEL_CALL_COST = 100_000;
+const KERNEL_CALL_COST = 450_000;
 
 /** Which product to run, by floats moved and kernels called; exported for tests and benchmarks. */
 export function chooseOrientation(
