@@ -30,6 +30,18 @@ export { shuffle, type ShuffleOptions } from './operators/shuffle.ts';
 export { batch, type RecordBatchOptions } from './operators/batch.ts';
 export { augment } from './operators/augment.ts';
 
+// backend: choice and fast CPU training kernels
+export {
+  selectBackend,
+  parseBackendChoice,
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendName,
+  type BackendOptions,
+} from './backend/selectBackend.ts';
+export { registerTrainingKernels, unregisterTrainingKernels, TRAINING_KERNELS } from './backend/kernels/register.ts';
+
 // data
 export { DigitDataset, disposeBatch, type BatchOptions } from './data/dataset.ts';
 export { DatasetBuilder, type DatasetArrays } from './data/builder.ts';

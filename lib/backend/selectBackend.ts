@@ -3,6 +3,7 @@ import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname } from 'node:path';
+import { UserError } from '../errors.ts';
 import { registerTrainingKernels, unregisterTrainingKernels } from './kernels/register.ts';
 import { withThreadedWasm } from './wasmThreads.ts';
 
@@ -47,12 +48,12 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
   const threads = options.threads ?? Math.min(os.availableParallelism(), MAX_WASM_THREADS);
   parseBackendChoice(backend);
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new Error(`backend option threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${options.threads}`);
+    throw new UserError(`backend option threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${options.threads}`);
   }
   if (backend === 'tensorflow' || backend === 'auto') {
     const failure = await tryTensorflow();
     if (failure === undefined) return info('tensorflow', os.availableParallelism(), [], 'tensorflow (tfjs-node)');
-    if (backend === 'tensorflow') throw new Error(`backend 'tensorflow' unavailable: ${failure}`);
+    if (backend === 'tensorflow') throw new UserError(`backend 'tensorflow' unavailable: ${failure}`);
     if (await tryWasm(threads)) {
       return info('wasm', wasm.getThreadsCount(), wasmKernels(trainingKernels), `wasm (auto: ${failure})`);
     }
@@ -60,7 +61,7 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     return info('cpu', 1, [], `cpu (auto: ${failure}; wasm failed to initialise)`);
   }
   if (backend === 'wasm') {
-    if (!(await tryWasm(threads))) throw new Error("backend 'wasm' failed to initialise");
+    if (!(await tryWasm(threads))) throw new UserError("backend 'wasm' failed to initialise");
     return info('wasm', wasm.getThreadsCount(), wasmKernels(trainingKernels), 'wasm (requested)');
   }
   await setBackendOrThrow('cpu');
@@ -70,7 +71,7 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
 /** Checks a `--backend` value; the error names the option and the accepted values. */
 export function parseBackendChoice(value: string): BackendChoice {
   if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
-    throw new Error(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${value}'`);
+    throw new UserError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${value}'`);
   }
   return value as BackendChoice;
 }
@@ -135,5 +136,5 @@ function unrefThreadPool(): void {
 }
 
 async function setBackendOrThrow(name: BackendName): Promise<void> {
-  if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to initialise`);
+  if (!(await tf.setBackend(name))) throw new UserError(`backend '${name}' failed to initialise`);
 }
