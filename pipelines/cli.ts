@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKEND_CHOICES, type BackendChoice } from '../lib/backend/selectBackend.ts';
+import { BACKEND_CHOICES } from '../lib/backend/selectBackend.ts';
 import { writeKaggleDefault } from '../lib/io/kaggleDefault.ts';
 import { MODEL_NAMES, type ModelName } from '../lib/models/createModel.ts';
 import { checkDigitsFile, formatCheckSummary } from './check.ts';
 import { runCommand } from './cliErrors.ts';
 import { edaCommand, reportCommand } from './reportCommands.ts';
-import { trainCommand } from './trainCommand.ts';
+import { runCommand as runJobCommand, type RunCommandOptions } from './runCommand.ts';
+import { trainCommand, type TrainCommandOptions } from './trainCommand.ts';
 import type { ReporterMode } from './progress.ts';
 
 /** Parses a positive integer option, with a one-line error naming the option. */
@@ -66,12 +67,29 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .action((options: TrainCliOptions) =>
       runCommand(() =>
-        trainCommand({
-          ...options,
-          model: options.model,
-          reporter: reporterMode(options),
-        }),
+        trainCommand({ ...options, reporter: reporterMode(options) }),
       ),
+    );
+
+  program
+    .command('run', { isDefault: false })
+    .description('the whole job (npm start): EDA, both models, submissions, metrics.json, saved models and report.html')
+    .option('--train <file>', 'Kaggle train.csv (default: the embedded default in data/, made on first use)')
+    .option('--test <file>', 'Kaggle test.csv (default: the embedded default in data/)')
+    .option('--out <dir>', 'output directory', 'out')
+    .option('--models <list>', 'comma-separated models to train', modelList, [...MODEL_NAMES])
+    .option('--epochs <n>', "epochs for every model (default: each model's recipe)", positiveInt('--epochs'))
+    .option('--batch-size <n>', "batch size (default: each model's recipe)", positiveInt('--batch-size'))
+    .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), 20742)
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
+    .option('--augment', "jitter training images (shift, rotation, zoom) (default: each model's recipe)")
+    .option('--no-augment', 'train on the images as they are')
+    .option('--rows <n>', 'rows of sample digits in the report', positiveInt('--rows'), 5)
+    .option('--quick', 'a 3,000-row subset and two epochs: a whole run in well under a minute')
+    .option('--quiet', 'print only the final summary and errors')
+    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .action((options: RunCliOptions) =>
+      runCommand(() => runJobCommand({ ...options, quick: options.quick ?? false, reporter: reporterMode(options) })),
     );
 
   program
@@ -95,17 +113,21 @@ export function buildProgram(): Command {
   return program;
 }
 
-interface TrainCliOptions {
-  model: ModelName;
-  train?: string;
-  test?: string;
-  out: string;
-  epochs?: number;
-  batchSize?: number;
-  seed: number;
-  backend: BackendChoice;
-  quiet?: boolean;
-  json?: boolean;
+/** What commander hands a command: its options, with --quiet / --json still to become a reporter mode. */
+type CliOptions<T> = Omit<T, 'reporter' | 'quick'> & { quick?: boolean; quiet?: boolean; json?: boolean };
+type RunCliOptions = CliOptions<RunCommandOptions>;
+type TrainCliOptions = CliOptions<TrainCommandOptions>;
+
+/** Parses `--models mlp,cnn`: known names, each once. */
+function modelList(value: string): ModelName[] {
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(MODEL_NAMES as readonly string[]).includes(name)) {
+      throw new InvalidArgumentError(`unknown model '${name}' (choose from ${MODEL_NAMES.join(', ')})`);
+    }
+  }
+  if (new Set(names).size !== names.length) throw new InvalidArgumentError(`a model is listed twice in '${value}'`);
+  return names as ModelName[];
 }
 
 function reporterMode(options: { quiet?: boolean; json?: boolean }): ReporterMode {

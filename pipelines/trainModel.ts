@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { concat, defer, finalize, lastValueFrom, Observable, tap, toArray } from 'rxjs';
 import type { DigitDataset } from '../lib/data/dataset.ts';
+import { DEFAULT_JITTER, type AugmentOptions } from '../lib/data/affine.ts';
 import { UserError } from '../lib/errors.ts';
 import { writeFileAtomic } from '../lib/io/atomic.ts';
 import { readDigits } from '../lib/io/digits.ts';
@@ -35,6 +36,8 @@ export interface TrainModelOptions {
   backend: string;
   /** Defaults come from RECIPES[model]. */
   epochs?: number;
+  /** Jitter training images: true uses the recipe's jitter (or DEFAULT_JITTER), false none (default: the recipe). */
+  augment?: boolean;
   batchSize?: number;
   seed?: number;
 }
@@ -81,11 +84,16 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
       seed,
       valid: options.data.valid,
       lrSchedule: oneCycle(recipe.maxLearningRate),
-      augment: recipe.augment && { ...recipe.augment, seed },
+      augment: augmentation(recipe.augment, options.augment, seed),
     }).pipe(tap((event) => event.type === 'done' && (done = event)));
     const result = defer(async () => finish(model, options, { epochs, batchSize }, done!));
     return concat(training, result).pipe(finalize(() => model.dispose()));
   });
+}
+
+function augmentation(recipe: AugmentOptions | undefined, wanted: boolean | undefined, seed: number): AugmentOptions | undefined {
+  if (wanted === false || (wanted === undefined && !recipe)) return undefined;
+  return { ...(recipe ?? DEFAULT_JITTER), seed };
 }
 
 async function finish(

@@ -1,0 +1,35 @@
+import { selectBackend, type BackendChoice } from '../lib/backend/selectBackend.ts';
+import { interruptible } from './interrupt.ts';
+import { createReporter, type ReporterMode } from './progress.ts';
+import { runJob, type RunOptions, type RunResult } from './run.ts';
+import { describeModelResult } from './summary.ts';
+
+export interface RunCommandOptions extends RunOptions {
+  backend: BackendChoice;
+  reporter: ReporterMode;
+}
+
+/** `digits run` (`npm start`): the whole job, with progress and a final summary. */
+export async function runCommand(options: RunCommandOptions): Promise<void> {
+  const reporter = createReporter(options.reporter);
+  let result: RunResult | undefined;
+  try {
+    const backend = await selectBackend({ backend: options.backend });
+    reporter.info(`backend: ${backend.reason}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`);
+    await interruptible(runJob(options, backend, reporter, (r) => (result = r)), options.out);
+  } finally {
+    reporter.close();
+  }
+  if (!result) return;
+  if (options.reporter === 'json') {
+    reporter.event({ type: 'result', ...result, models: result.models.map((m) => ({ ...m, testPredictions: undefined })) });
+    return;
+  }
+  const lines = [
+    ...result.models.map((m) => describeModelResult(m)),
+    `wrote ${result.files.map((f) => f.submission).join(', ')}, ${result.metrics}, saved models (${result.files.map((f) => f.model).join(', ')})`,
+    `report: ${result.report}`,
+    `done in ${result.seconds.toFixed(0)} s`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
