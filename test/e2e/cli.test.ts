@@ -18,7 +18,7 @@ async function digits(...args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-describe('digits data / check (the real MNIST files)', () => {
+describe('digits CLI: data, check, argument errors (the real MNIST files)', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await tempDir();
@@ -56,16 +56,29 @@ describe('digits data / check (the real MNIST files)', () => {
     expect(result.stderr).toBe(`digits: ${bad}:3: column pixel199: pixel value 300 is outside 0–255\n`);
   });
 
-  it('bad arguments exit 1 with one line, no stack trace', async () => {
-    for (const args of [['check', join(dir, 'missing.csv')], ['data', '--seed', 'x'], ['nonsense']]) {
-      const result = await digits(...args);
-      expect(result.code).toBe(1);
-      expect(result.stderr).not.toMatch(/\n\s+at /);
-    }
+  it.each([
+    [['check', 'missing.csv'], /missing\.csv: no such file/],
+    [['data', '--seed', 'x'], /--seed must be a positive integer, got 'x'/],
+    [['nonsense'], /unknown command 'nonsense'/],
+    [['train', '--model', 'rnn'], /argument 'rnn' is invalid\. Allowed choices are mlp, cnn/],
+    [['train', '--model', 'mlp', '--epochs', '0'], /--epochs must be a positive integer, got '0'/],
+    [['train', '--model', 'mlp', '--epochs', '2.5'], /--epochs must be a positive integer, got '2\.5'/],
+    [['train'], /required option '--model <name>' not specified/],
+    [['train', '--model', 'mlp', '--train', 'train.csv'], /--train and --test go together/],
+    [['run', '--models', 'mlp,rnn'], /unknown model 'rnn'/],
+    [['run', '--backend', 'gpu'], /argument 'gpu' is invalid/],
+    [['eda', '--rows', '-3'], /--rows must be a positive integer/],
+    [['report', '--from', 'nowhere'], /nowhere\/report-data\.json: not found/],
+  ])('digits %j exits 1 with one line naming the problem, no stack trace', async (args, message) => {
+    const result = await digits(...(args as string[]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr.split('\n')[0]).toMatch(message);
   });
 
   it('every command has --help', async () => {
-    for (const command of ['data', 'check']) {
+    for (const command of ['data', 'check', 'train', 'run', 'eda', 'report']) {
       const result = await digits(command, '--help');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^Usage: digits /);
