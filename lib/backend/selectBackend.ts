@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname } from 'node:path';
@@ -55,14 +54,14 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
     if (failure === undefined) return info('tensorflow', os.availableParallelism(), [], 'tensorflow (tfjs-node)');
     if (backend === 'tensorflow') throw new UserError(`backend 'tensorflow' unavailable: ${failure}`);
     if (await tryWasm(threads)) {
-      return info('wasm', wasm.getThreadsCount(), wasmKernels(trainingKernels), `wasm (auto: ${failure})`);
+      return info('wasm', wasmThreadsCount(), wasmKernels(trainingKernels), `wasm (auto: ${failure})`);
     }
     await setBackendOrThrow('cpu');
     return info('cpu', 1, [], `cpu (auto: ${failure}; wasm failed to initialise)`);
   }
   if (backend === 'wasm') {
     if (!(await tryWasm(threads))) throw new UserError("backend 'wasm' failed to initialise");
-    return info('wasm', wasm.getThreadsCount(), wasmKernels(trainingKernels), 'wasm (requested)');
+    return info('wasm', wasmThreadsCount(), wasmKernels(trainingKernels), 'wasm (requested)');
   }
   await setBackendOrThrow('cpu');
   return info('cpu', 1, [], 'cpu (requested)');
@@ -100,6 +99,11 @@ async function tryTensorflow(): Promise<string | undefined> {
 }
 
 let wasmInitialised: Promise<boolean> | undefined;
+let wasmPackage: typeof import('@tensorflow/tfjs-backend-wasm') | undefined;
+
+function wasmThreadsCount(): number {
+  return wasmPackage?.getThreadsCount() ?? 1;
+}
 
 /** Initialises wasm once per process (its module and thread pool cannot be re-made), then selects it. */
 async function tryWasm(threads: number): Promise<boolean> {
@@ -108,6 +112,9 @@ async function tryWasm(threads: number): Promise<boolean> {
 }
 
 async function initialiseWasm(threads: number): Promise<boolean> {
+  // Imported on demand: importing the package registers its backend with top priority, after which
+  // tfjs refuses to make any tensor until that backend is initialised, even for users who never pick it.
+  const wasm = (wasmPackage = await import('@tensorflow/tfjs-backend-wasm'));
   const require = createRequire(import.meta.url);
   // Files from node_modules, never the network.
   wasm.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
