@@ -11,7 +11,7 @@ export interface CnnOptions {
   channels?: number[];
   /** Side of the square conv kernels (default 3). */
   kernelSize?: number;
-  /** Units of the hidden dense layer (default 128). */
+  /** Units of the hidden dense layer (default 256). */
   hidden?: number;
   /** Dropout rate before the output layer (default 0.25). */
   dropout?: number;
@@ -49,7 +49,7 @@ export class Cnn implements DigitModel {
   private dropoutCalls = 0;
 
   constructor(options: CnnOptions = {}) {
-    const { channels = [32, 64], kernelSize = 3, hidden = 128, dropout = 0.25, learningRate = 1e-3, seed = 0 } = options;
+    const { channels = [32, 64], kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, seed = 0 } = options;
     const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
     if (channels.length === 0 || !channels.every(positive)) {
       throw new UserError(`cnn: channels must be a non-empty list of positive integers, got [${channels.join(', ')}]`);
