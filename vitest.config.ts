@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // tfjs keeps global engine state; separate forks keep tests from sharing it.
     pool: 'forks',
+    reporters: ['default', './test/summaryLine.ts'],
   },
 });
