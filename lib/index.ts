@@ -30,6 +30,24 @@ export { shuffle, type ShuffleOptions } from './operators/shuffle.ts';
 export { batch, type RecordBatchOptions } from './operators/batch.ts';
 export { augment } from './operators/augment.ts';
 
+// models: the contract, the Keras-style MLP, the PyTorch-style CNN, save / load
+export { countScalars, correctCount, toInputShape, type DigitModel, type StepResult } from './models/model.ts';
+export { createMlp, loadMlp, MlpModel, type MlpOptions } from './models/mlp.ts';
+export { Cnn, loadCnn, type CnnOptions } from './models/cnn.ts';
+export { Conv2d, Linear, BatchNorm, type Layer } from './models/nn.ts';
+export { ScheduledAdam } from './models/optimizer.ts';
+export { fileSystemHandler, readModelJson, type FileSystemHandler } from './models/fileHandler.ts';
+export { loadModel, registerModelLoader, type ModelLoader } from './models/load.ts';
+export { createModel, parseModelName, MODEL_NAMES, type ModelName } from './models/createModel.ts';
+export { RECIPES, type TrainingRecipe } from './models/recipes.ts';
+
+// training operators
+export { train, fit, lossAndAccuracy, type TrainOptions } from './operators/train.ts';
+export { predict, concatPredictions, type Prediction } from './operators/predict.ts';
+export { evaluate, evaluateLabels } from './operators/evaluate.ts';
+export { oneCycle, stepDecay, type LearningRateSchedule, type ScheduleStep, type OneCycleOptions } from './operators/lrSchedule.ts';
+export { EarlyStopping, type EarlyStoppingOptions } from './operators/earlyStopping.ts';
+
 // backend: choice and fast CPU training kernels
 export {
   selectBackend,
