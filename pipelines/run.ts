@@ -130,7 +130,9 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
     const task = reporter.task('render report', 1, 'pages');
     // the report shows test digits with their true labels when the answers are known
     const test = answers ? new DigitDataset(data.test.pixels, data.test.ids, Uint8Array.from(data.test.ids, (id) => answers!.get(id)!)) : data.test;
-    const report = await writeFullReport(options.out, { train: data.train, test, models: metrics, rows: options.rows, seed: options.seed });
+    // the whole labelled file: the EDA covers all of it, and validation mistakes are drawn from it
+    const labelled = DigitDataset.concat([data.train, data.valid]);
+    const report = await writeFullReport(options.out, { train: labelled, test, models: metrics, rows: options.rows, seed: options.seed });
     task.finish(`rendered the report: ${report.charts.length} charts`);
     onResult({ models: metrics, files: written, metrics: metricsFile, report: join(options.out, 'report.html'), seconds: (performance.now() - started) / 1000 });
   });

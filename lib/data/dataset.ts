@@ -78,6 +78,26 @@ export class DigitDataset {
     return new DigitDataset(arrays.pixels, arrays.ids, arrays.labels);
   }
 
+  /** The rows of several datasets, in order, as one (copied); all labelled or all unlabelled. */
+  static concat(parts: readonly DigitDataset[]): DigitDataset {
+    const labelled = parts.every((part) => part.labelled);
+    if (!labelled && parts.some((part) => part.labelled)) {
+      throw new UserError('DigitDataset.concat: cannot mix labelled and unlabelled datasets');
+    }
+    const size = parts.reduce((sum, part) => sum + part.size, 0);
+    const pixels = new Uint8Array(size * PIXELS);
+    const ids = new Int32Array(size);
+    const labels = labelled ? new Uint8Array(size) : undefined;
+    let row = 0;
+    for (const part of parts) {
+      pixels.set(part.pixels, row * PIXELS);
+      ids.set(part.ids, row);
+      labels?.set(part.labels!, row);
+      row += part.size;
+    }
+    return new DigitDataset(pixels, ids, labels);
+  }
+
   /** The record at row `i` (a view on the dataset's memory, not a copy). */
   record(i: number): DigitRecord {
     const pixels = this.pixels.subarray(i * PIXELS, (i + 1) * PIXELS);

@@ -135,3 +135,20 @@ describe('DigitDataset.batches', () => {
     expect(() => DigitDataset.fromRecords([]).batches({ batchSize: 8 })).toThrow(/batches: the dataset is empty/);
   });
 });
+
+describe('DigitDataset.concat', () => {
+  it('joins rows, ids and labels in order, and refuses to mix labelled and unlabelled data', () => {
+    const a = DigitDataset.fromRecords([
+      { id: 1, label: 3, pixels: new Uint8Array(784).fill(1) },
+      { id: 2, label: 4, pixels: new Uint8Array(784).fill(2) },
+    ]);
+    const b = DigitDataset.fromRecords([{ id: 7, label: 9, pixels: new Uint8Array(784).fill(7) }]);
+    const joined = DigitDataset.concat([a, b]);
+    expect(joined.size).toBe(3);
+    expect(Array.from(joined.ids)).toEqual([1, 2, 7]);
+    expect(Array.from(joined.labels!)).toEqual([3, 4, 9]);
+    expect([0, 1, 2].map((i) => joined.record(i).pixels[500])).toEqual([1, 2, 7]);
+    const unlabelled = DigitDataset.fromRecords([{ id: 5, pixels: new Uint8Array(784) }]);
+    expect(() => DigitDataset.concat([a, unlabelled])).toThrow(/cannot mix labelled and unlabelled/);
+  });
+});

@@ -69,3 +69,21 @@ describe('digits run --quick', () => {
     expectHealthyReport(inspection, names as string[]);
   });
 });
+
+/** With the user's own Kaggle files there are no answers: metrics and report fall back to validation. */
+describe('digits run --quick --train F --test F (no held-out answers)', () => {
+  it('scores on validation only, and draws the validation mistakes from the training file', async () => {
+    const out = join(await tempDir(), 'out');
+    const data = kaggleFiles(join(root, 'data'));
+    const args = [CLI, 'run', '--quick', '--models', 'mlp', '--train', data.train, '--test', data.test, '--out', out];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: root, maxBuffer: 64 << 20 });
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.data.heldOutAnswers).toBe(false);
+    expect(metrics.models).toHaveLength(1);
+    expect(metrics.models[0].test).toBeUndefined();
+    expect(stdout).toMatch(/mlp: validation accuracy \d+\.\d\d%\n/);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/validation/i);
+    expect(html).toContain('data-chart="misclassified-1"');
+  }, 300_000);
+});
