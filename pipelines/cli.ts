@@ -151,5 +151,10 @@ try {
   const exitCode = (error as { exitCode?: number }).exitCode;
   // commander has already printed its one-line message (or the help text)
   if (typeof exitCode === 'number') process.exitCode = exitCode;
-  else throw error;
+  else {
+    // A bug, not a user mistake: its stack helps. Printed here because an uncaught error would go
+    // through the wasm module's exception hook, which prints the module's whole source line.
+    process.stderr.write(`digits: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
 }
