@@ -1,9 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { concat, defer, ignoreElements, type Observable, tap } from 'rxjs';
 import type { BackendInfo } from '../lib/backend/selectBackend.ts';
 import { DigitDataset } from '../lib/data/dataset.ts';
-import { UserError } from '../lib/errors.ts';
 import { writeFileAtomic } from '../lib/io/atomic.ts';
 import type { ModelName } from '../lib/models/createModel.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
@@ -14,6 +12,7 @@ import type { Reporter } from './progress.ts';
 import { JOB_VALID_FRACTION } from './trainCommand.ts';
 import { trainModel, type TrainingData, type TrainModelFiles } from './trainModel.ts';
 import { trainingProgress } from './trainProgress.ts';
+import { createOutDir } from './outDir.ts';
 
 export interface RunOptions {
   train?: string;
@@ -50,14 +49,6 @@ export interface RunMetrics {
   quick: boolean;
   data: { train: string; test: string; trainRows: number; validRows: number; testRows: number; heldOutAnswers: boolean };
   models: ModelMetrics[];
-}
-
-async function createOutDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new UserError(`cannot create output directory ${dir}: ${(error as Error).message}`);
-  }
 }
 
 /**

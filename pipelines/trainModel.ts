@@ -1,20 +1,17 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { concat, defer, finalize, lastValueFrom, Observable, tap, toArray } from 'rxjs';
 import type { DigitDataset } from '../lib/data/dataset.ts';
 import { DEFAULT_JITTER, type AugmentOptions } from '../lib/data/affine.ts';
 import { UserError } from '../lib/errors.ts';
 import { writeFileAtomic } from '../lib/io/atomic.ts';
-import { readDigits } from '../lib/io/digits.ts';
 import { writeSubmission } from '../lib/io/submission.ts';
+import { createOutDir } from './outDir.ts';
 import { createModel, type ModelName } from '../lib/models/createModel.ts';
 import type { DigitModel } from '../lib/models/model.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
 import { evaluate, evaluateLabels } from '../lib/operators/evaluate.ts';
 import { oneCycle } from '../lib/operators/lrSchedule.ts';
 import { concatPredictions, predict, type Prediction } from '../lib/operators/predict.ts';
-import { splitTrainValid } from '../lib/operators/splitTrainValid.ts';
-import { toDataset } from '../lib/operators/toDataset.ts';
 import { fit } from '../lib/operators/train.ts';
 import type { DoneEvent, Evaluation, ModelMetrics, TrainEvent } from '../lib/types.ts';
 
@@ -67,8 +64,9 @@ const PREDICT_BATCH = 1000;
  * frees the model.
  *
  * @example
- * const data = await readTrainingData('data/train.csv', 'data/test.csv');
- * trainModel({ model: 'cnn', data, outDir: 'out', backend: info.name }).subscribe(report);
+ * const { train, valid } = await readTrainValid('data/train.csv', reporter, { validFraction: 0.1, seed: 20742 });
+ * const test = await readDataset('data/test.csv', reporter, 'unlabelled');
+ * trainModel({ model: 'cnn', data: { train, valid, test }, outDir: 'out', backend: info.name }).subscribe(report);
  */
 export function trainModel(options: TrainModelOptions): Observable<TrainModelEvent> {
   const recipe = RECIPES[options.model];
@@ -125,11 +123,7 @@ async function finish(
     },
     testPredictions: Array.from(test.labels),
   };
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (error) {
-    throw new UserError(`cannot create output directory ${outDir}: ${(error as Error).message}`);
-  }
+  await createOutDir(outDir);
   const files: TrainModelFiles = {
     submission: join(outDir, `submission-${model.name}.csv`),
     metrics: join(outDir, `metrics-${model.name}.json`),
@@ -148,20 +142,4 @@ function scoreTest(test: Prediction, answers: Map<number, number>): Evaluation {
     return label;
   });
   return evaluateLabels(truth, test.labels, test.ids, test.probabilities);
-}
-
-/**
- * Reads a Kaggle train.csv (split into train and validation, stratified and seeded; 10 % validation
- * by default, since more training rows buy more accuracy than a larger validation set) and test.csv.
- */
-export async function readTrainingData(
-  trainPath: string,
-  testPath: string,
-  split: { validFraction?: number; seed?: number } = {},
-): Promise<TrainingData> {
-  const { train, valid } = await lastValueFrom(
-    readDigits(trainPath, { expect: 'labelled' }).pipe(splitTrainValid({ validFraction: 0.1, ...split }), toDataset()),
-  );
-  const test = await lastValueFrom(readDigits(testPath, { expect: 'unlabelled' }).pipe(toDataset()));
-  return { train, valid, test };
 }

@@ -1,0 +1,11 @@
+import { mkdir } from 'node:fs/promises';
+import { UserError } from '../lib/errors.ts';
+
+/** Creates an output directory (and its parents), or fails with one line saying why. */
+export async function createOutDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new UserError(`cannot create output directory ${dir}: ${(error as Error).message}`);
+  }
+}
