@@ -103,18 +103,24 @@ const convCases: [string, number[], number[], number, 'same' | 'valid'][] = [
   ['digit CNN layer 2, batch 4', [4, 13, 13, 32], [3, 3, 32, 64], 1, 'valid'],
 ];
 
+/** The shape of a convolution's output (and so of its dy). */
+function convOutShape(xShape: number[], filterShape: number[], stride: number, pad: 'same' | 'valid'): number[] {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    stride,
+    1,
+    pad,
+  );
+  return info.outShape;
+}
+
 describe('Conv2DBackpropInput', () => {
   it.each(convCases)('%s', async (_name, xShape, filterShape, stride, pad) => {
-    const info = tf.backend_util.computeConv2DInfo(
-      xShape as [number, number, number, number],
-      filterShape as [number, number, number, number],
-      stride,
-      1,
-      pad,
-    );
+    const outShape = convOutShape(xShape, filterShape, stride, pad);
     await expectMatchesCpu({
       kernelName: tf.Conv2DBackpropInput,
-      inputs: { dy: input(info.outShape), filter: input(filterShape) },
+      inputs: { dy: input(outShape), filter: input(filterShape) },
       attrs: { strides: stride, pad, dataFormat: 'NHWC', inputShape: xShape },
     });
   });
@@ -122,16 +128,10 @@ describe('Conv2DBackpropInput', () => {
 
 describe('Conv2DBackpropFilter', () => {
   it.each(convCases)('%s', async (_name, xShape, filterShape, stride, pad) => {
-    const info = tf.backend_util.computeConv2DInfo(
-      xShape as [number, number, number, number],
-      filterShape as [number, number, number, number],
-      stride,
-      1,
-      pad,
-    );
+    const outShape = convOutShape(xShape, filterShape, stride, pad);
     await expectMatchesCpu({
       kernelName: tf.Conv2DBackpropFilter,
-      inputs: { x: input(xShape), dy: input(info.outShape) },
+      inputs: { x: input(xShape), dy: input(outShape) },
       attrs: { strides: stride, pad, dataFormat: 'NHWC', filterShape },
     });
   });
