@@ -6,7 +6,7 @@ import { PIXELS } from '../types.ts';
 import { openAtomicFile } from './atomic.ts';
 import { digitHeader } from './digits.ts';
 import { readMnist, type MnistDigits } from './idx.ts';
-import { SUBMISSION_HEADER } from './submission.ts';
+import { writeSubmission } from './submission.ts';
 
 /** Kaggle's split of the 70,000 MNIST digits. */
 export const KAGGLE_TRAIN_ROWS = 42_000;
@@ -81,19 +81,6 @@ async function writeDigitCsv(path: string, images: Uint8Array, rows: Int32Array,
   }
 }
 
-async function writeLabelCsv(path: string, labels: (i: number) => number, count: number): Promise<void> {
-  const file = openAtomicFile(path);
-  try {
-    const lines = [SUBMISSION_HEADER];
-    for (let i = 0; i < count; i++) lines.push(`${i + 1},${labels(i)}`);
-    await file.write(`${lines.join('\n')}\n`);
-    await file.commit();
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
-}
-
 /**
  * Writes the embedded default in Kaggle's format from a seeded shuffle of the MNIST digits:
  * train.csv (42,000 labelled rows), test.csv (28,000 rows, no label), sample_submission.csv and
@@ -121,8 +108,9 @@ export async function writeKaggleDefault(dir: string, options: WriteKaggleOption
   };
   await writeDigitCsv(files.train, digits.images, train, digits.labels, progress);
   await writeDigitCsv(files.test, digits.images, test, undefined, progress);
+  const testIds = Int32Array.from({ length: test.length }, (_, i) => i + 1);
   // Kaggle's sample submission predicts 0 everywhere: it shows the format, not an answer.
-  await writeLabelCsv(files.sampleSubmission, () => 0, test.length);
-  await writeLabelCsv(files.testLabels, (i) => digits.labels[test[i]], test.length);
+  await writeSubmission(files.sampleSubmission, testIds, new Uint8Array(test.length));
+  await writeSubmission(files.testLabels, testIds, Uint8Array.from(test, (row) => digits.labels[row]));
   return files;
 }
