@@ -19,6 +19,7 @@ export {
   type WriteKaggleOptions,
 } from './io/kaggleDefault.ts';
 export { writeFileAtomic, openAtomicFile, type AtomicFile } from './io/atomic.ts';
+export { createOutDir } from './io/outDir.ts';
 
 // operators
 export { normalize } from './operators/normalize.ts';

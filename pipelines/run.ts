@@ -12,7 +12,7 @@ import type { Reporter } from './progress.ts';
 import { JOB_VALID_FRACTION } from './trainCommand.ts';
 import { trainModel, type TrainingData, type TrainModelFiles } from './trainModel.ts';
 import { trainingProgress } from './trainProgress.ts';
-import { createOutDir } from './outDir.ts';
+import { createOutDir } from '../lib/io/outDir.ts';
 
 export interface RunOptions {
   train?: string;

@@ -5,7 +5,7 @@ import { DEFAULT_JITTER, type AugmentOptions } from '../lib/data/affine.ts';
 import { UserError } from '../lib/errors.ts';
 import { writeFileAtomic } from '../lib/io/atomic.ts';
 import { writeSubmission } from '../lib/io/submission.ts';
-import { createOutDir } from './outDir.ts';
+import { createOutDir } from '../lib/io/outDir.ts';
 import { createModel, type ModelName } from '../lib/models/createModel.ts';
 import type { DigitModel } from '../lib/models/model.ts';
 import { RECIPES } from '../lib/models/recipes.ts';

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import type { DigitDataset } from '../lib/data/dataset.ts';
+import { createOutDir } from '../lib/io/outDir.ts';
 import { writeReport, type WrittenReport } from '../lib/render/writeReport.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 import { comparisonData } from './comparisonData.ts';
@@ -38,7 +38,7 @@ export interface FullReportInput {
  * await writeFullReport('out', { train, test, models: [mlpMetrics, cnnMetrics], rows: 5 });
  */
 export async function writeFullReport(dir: string, input: FullReportInput): Promise<WrittenReport> {
-  await mkdir(dir, { recursive: true });
+  await createOutDir(dir);
   const data = {
     eda: edaData(input.train, { rows: input.rows, seed: input.seed }),
     comparison: input.models.length ? comparisonData(input.models, { test: input.test, valid: input.train }) : undefined,

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { permutation, seededRandom } from '../data/random.ts';
 import { PIXELS } from '../types.ts';
 import { openAtomicFile } from './atomic.ts';
+import { createOutDir } from './outDir.ts';
 import { digitHeader } from './digits.ts';
 import { readMnist, type MnistDigits } from './idx.ts';
 import { writeSubmission } from './submission.ts';
@@ -92,11 +92,7 @@ export async function writeKaggleDefault(dir: string, options: WriteKaggleOption
   if (trainRows < 1 || trainRows >= digits.count) {
     throw new UserError(`trainRows must be between 1 and ${digits.count - 1}, got ${trainRows}`);
   }
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new UserError(`cannot create output directory ${dir}: ${(error as Error).message}`);
-  }
+  await createOutDir(dir);
   const order = permutation(digits.count, seededRandom(options.seed ?? DEFAULT_DATA_SEED));
   const train = order.subarray(0, trainRows);
   const test = order.subarray(trainRows);

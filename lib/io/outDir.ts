@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { UserError } from '../lib/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** Creates an output directory (and its parents), or fails with one line saying why. */
 export async function createOutDir(dir: string): Promise<void> {
