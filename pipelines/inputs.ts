@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { lastValueFrom } from 'rxjs';
+import { selectBackend, type BackendChoice, type BackendInfo } from '../lib/backend/selectBackend.ts';
 import type { DigitDataset } from '../lib/data/dataset.ts';
 import { UserError } from '../lib/errors.ts';
 import { readDigits } from '../lib/io/digits.ts';
@@ -9,9 +10,13 @@ import { readLabels } from '../lib/io/submission.ts';
 import { splitTrainValid } from '../lib/operators/splitTrainValid.ts';
 import { toDataset } from '../lib/operators/toDataset.ts';
 import type { Reporter } from './progress.ts';
+import type { TrainingData } from './trainModel.ts';
 
 /** Where the embedded default lives when the user gives no files. */
 export const DEFAULT_DATA_DIR = 'data';
+
+/** Share of train.csv held out for validation in the CLI jobs (more rows to train on than the notebook's 0.2). */
+export const JOB_VALID_FRACTION = 0.1;
 
 /** The files one job reads. */
 export interface InputFiles {
@@ -98,4 +103,30 @@ export async function readAnswers(file: string, test: DigitDataset): Promise<Map
     throw new UserError(`${file}: ${answers.size} answers for ${test.size} test rows`);
   }
   return answers;
+}
+
+/** What a training job reads: its files, the split and test datasets, and the answers when known. */
+export interface JobData {
+  files: InputFiles;
+  data: TrainingData;
+  answers?: Map<number, number>;
+}
+
+/**
+ * The inputs of `digits train` and `digits run`: the files resolved, train.csv split (stratified,
+ * seeded) into train and validation, test.csv read, and the held-out answers for the embedded default.
+ */
+export async function readJobData(options: { train?: string; test?: string; seed: number }, reporter: Reporter): Promise<JobData> {
+  const files = await resolveInputs(options, reporter);
+  const { train, valid } = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed });
+  const test = await readDataset(files.test, reporter, 'unlabelled');
+  const answers = files.answers ? await readAnswers(files.answers, test) : undefined;
+  return { files, data: { train, valid, test }, answers };
+}
+
+/** Picks the backend and tells the user which one runs and why. */
+export async function startBackend(choice: BackendChoice, reporter: Reporter): Promise<BackendInfo> {
+  const backend = await selectBackend({ backend: choice });
+  reporter.info(`backend: ${backend.reason}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`);
+  return backend;
 }

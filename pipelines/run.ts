@@ -7,10 +7,9 @@ import type { ModelName } from '../lib/models/createModel.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 import { writeFullReport } from '../reports/jobs.ts';
-import { readAnswers, readDataset, readTrainValid, resolveInputs, type InputFiles } from './inputs.ts';
+import { JOB_VALID_FRACTION, readJobData, type JobData } from './inputs.ts';
 import type { Reporter } from './progress.ts';
-import { JOB_VALID_FRACTION } from './trainCommand.ts';
-import { trainModel, type TrainingData, type TrainModelFiles } from './trainModel.ts';
+import { trainModel, type TrainModelFiles } from './trainModel.ts';
 import { trainingProgress } from './trainProgress.ts';
 import { createOutDir } from '../lib/io/outDir.ts';
 
@@ -59,22 +58,19 @@ export interface RunMetrics {
  */
 export function runJob(options: RunOptions, backend: BackendInfo, reporter: Reporter, onResult: (result: RunResult) => void): Observable<never> {
   const started = performance.now();
-  let data: TrainingData;
-  let answers: Map<number, number> | undefined;
-  let files: InputFiles;
+  // set by the first stage, read by the later ones
+  let job: JobData;
   const metrics: ModelMetrics[] = [];
   const written: TrainModelFiles[] = [];
 
   const prepare = defer(async () => {
     await createOutDir(options.out);
-    files = await resolveInputs(options, reporter);
-    const split = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed });
-    const train = options.quick ? firstRows(split.train, QUICK_TRAIN_ROWS) : split.train;
-    const valid = options.quick ? firstRows(split.valid, Math.ceil(QUICK_TRAIN_ROWS * JOB_VALID_FRACTION)) : split.valid;
-    const test = await readDataset(files.test, reporter, 'unlabelled');
-    answers = files.answers ? await readAnswers(files.answers, test) : undefined;
-    data = { train, valid, test };
-    if (options.quick) reporter.info(`--quick: training on ${train.size} rows, validating on ${valid.size}, ${QUICK_EPOCHS} epoch(s)`);
+    job = await readJobData(options, reporter);
+    if (options.quick) {
+      const { train, valid, test } = job.data;
+      job.data = { train: firstRows(train, QUICK_TRAIN_ROWS), valid: firstRows(valid, Math.ceil(QUICK_TRAIN_ROWS * JOB_VALID_FRACTION)), test };
+      reporter.info(`--quick: training on ${job.data.train.size} rows, validating on ${job.data.valid.size}, ${QUICK_EPOCHS} epoch(s)`);
+    }
   });
 
   const trainOne = (model: ModelName): Observable<never> =>
@@ -83,8 +79,8 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
       const show = trainingProgress(reporter, model, epochs);
       return trainModel({
         model,
-        data,
-        answers,
+        data: job.data,
+        answers: job.answers,
         outDir: options.out,
         backend: backend.name,
         epochs,
@@ -102,6 +98,7 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
     });
 
   const finish = defer(async () => {
+    const { data, answers, files } = job;
     const metricsFile = join(options.out, 'metrics.json');
     const summary: RunMetrics = {
       backend: backend.reason,

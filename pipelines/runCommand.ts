@@ -1,4 +1,5 @@
-import { selectBackend, type BackendChoice } from '../lib/backend/selectBackend.ts';
+import type { BackendChoice } from '../lib/backend/selectBackend.ts';
+import { startBackend } from './inputs.ts';
 import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { runJob, type RunOptions, type RunResult } from './run.ts';
@@ -14,8 +15,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   const reporter = createReporter(options.reporter);
   let result: RunResult | undefined;
   try {
-    const backend = await selectBackend({ backend: options.backend });
-    reporter.info(`backend: ${backend.reason}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`);
+    const backend = await startBackend(options.backend, reporter);
     await interruptible(runJob(options, backend, reporter, (r) => (result = r)), options.out);
   } finally {
     reporter.close();

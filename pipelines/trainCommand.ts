@@ -1,16 +1,13 @@
 import { tap } from 'rxjs';
-import { selectBackend, type BackendChoice } from '../lib/backend/selectBackend.ts';
+import type { BackendChoice } from '../lib/backend/selectBackend.ts';
 import type { ModelName } from '../lib/models/createModel.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
 import { interruptible } from './interrupt.ts';
-import { readAnswers, readDataset, readTrainValid, resolveInputs } from './inputs.ts';
+import { readJobData, startBackend } from './inputs.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { describeModelResult } from './summary.ts';
 import { trainModel, type TrainModelResult } from './trainModel.ts';
 import { trainingProgress } from './trainProgress.ts';
-
-/** Share of train.csv held out for validation in the CLI jobs (more rows to train on than the notebook's 0.2). */
-export const JOB_VALID_FRACTION = 0.1;
 
 export interface TrainCommandOptions {
   model: ModelName;
@@ -28,17 +25,13 @@ export interface TrainCommandOptions {
 export async function trainCommand(options: TrainCommandOptions): Promise<void> {
   const reporter = createReporter(options.reporter);
   try {
-    const backend = await selectBackend({ backend: options.backend });
-    reporter.info(`backend: ${backend.reason}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'}`);
-    const files = await resolveInputs(options, reporter);
-    const { train, valid } = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed });
-    const test = await readDataset(files.test, reporter, 'unlabelled');
-    const answers = files.answers ? await readAnswers(files.answers, test) : undefined;
+    const backend = await startBackend(options.backend, reporter);
+    const { data, answers } = await readJobData(options, reporter);
     const show = trainingProgress(reporter, options.model, options.epochs ?? RECIPES[options.model].epochs);
     let result: TrainModelResult | undefined;
     const job$ = trainModel({
       model: options.model,
-      data: { train, valid, test },
+      data,
       answers,
       outDir: options.out,
       backend: backend.name,
