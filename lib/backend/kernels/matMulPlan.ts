@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { transposeMatrix } from './transposeMatrix.ts';
 import { disposeInfos, runWasmKernel } from './wasmKernel.ts';
 
 /**
@@ -53,7 +54,7 @@ export function matMulPackingLess(
   const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), m, n];
   const temporaries: tf.TensorInfo[] = [];
   const transposed = (x: tf.TensorInfo): tf.TensorInfo => {
-    const t = runWasmKernel(tf.Transpose, backend, { x }, { perm: [1, 0] });
+    const t = transposeMatrix(backend, x);
     temporaries.push(t);
     return t;
   };
@@ -67,7 +68,7 @@ export function matMulPackingLess(
     const right = transposeA ? a2 : transposed(a2);
     const outTransposed = runWasmKernel(tf.BatchMatMul, backend, { a: left, b: right }, { transposeA: false, transposeB: false });
     temporaries.push(outTransposed);
-    out = runWasmKernel(tf.Transpose, backend, { x: { ...outTransposed, shape: [n, m] } }, { perm: [1, 0] });
+    out = transposeMatrix(backend, { ...outTransposed, shape: [n, m] });
   }
   disposeInfos(backend, ...temporaries);
   out.shape = outShape;

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../lib/backend/selectBackend.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { chooseOrientation } from '../../../lib/backend/kernels/matMulPlan.ts';
+import { blockRows, transposeMatrix } from '../../../lib/backend/kernels/transposeMatrix.ts';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../../../lib/backend/kernels/register.ts';
 import { randomValues, relativeError, runOn, type KernelCall } from './compare.ts';
 
@@ -41,6 +43,7 @@ describe('BatchMatMul with transposes', () => {
     ['no transpose, tall output (direct)', [40, 12], [12, 5], false, false],
     ['rank 3 with batch 1', [1, 9, 14], [1, 30, 14], false, true],
     ['batched, no transpose (shipped path)', [2, 6, 4], [2, 4, 3], false, false],
+    ["a first conv layer's dW (swapped, dy transposed in blocks)", [4096, 9], [4096, 64], true, false],
   ];
   it.each(cases)('%s', async (_name, aShape, bShape, transposeA, transposeB) => {
     await expectMatchesCpu({
@@ -59,6 +62,8 @@ describe('the product orientation', () => {
     expect(chooseOrientation(128, 512, 256, false, false)).toBe('direct'); // h1·W2: only 2x less to pack
     expect(chooseOrientation(9, 86528, 32, true, false)).toBe('swapped'); // conv1 dW: pack patches, not dy
     expect(chooseOrientation(40, 12, 5, false, false)).toBe('direct');
+    expect(chooseOrientation(9, 4096, 64, true, false)).toBe('swapped');
+    expect(blockRows(4096, 64)).toBeDefined();
   });
 });
 
@@ -175,6 +180,34 @@ describe('MaxPoolGrad', () => {
   }
 });
 
+describe('transposeMatrix', () => {
+  const cases: [string, number, number, boolean][] = [
+    ["a first conv layer's dy on a batch of 128 (blocked)", 100_352, 32, true],
+    ['a tall matrix with 24 columns (blocked)', 16_384, 24, true],
+    ['a prime number of rows (one pass)', 4099, 64, false],
+    ['a small matrix (one pass)', 128, 784, false],
+  ];
+  it.each(cases)('%s', async (_name, rows, columns, blocked) => {
+    await tf.setBackend('wasm');
+    expect(blockRows(rows, columns) !== undefined).toBe(blocked);
+    const values = randomValues(rows * columns, seed++);
+    const x = tf.tensor2d(values, [rows, columns]);
+    const backend = tf.backend() as BackendWasm;
+    const dataBefore = backend.numDataIds();
+    const out = transposeMatrix(backend, { dataId: x.dataId, shape: x.shape, dtype: 'float32' });
+    expect(out.shape).toEqual([columns, rows]);
+    const actual = backend.readSync(out.dataId) as Float32Array;
+    backend.disposeData(out.dataId);
+    x.dispose();
+    expect(backend.numDataIds()).toBe(dataBefore - 1);
+    let mismatches = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < columns; c++) if (actual[c * rows + r] !== values[r * columns + c]) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+});
+
 describe('Sum', () => {
   const cases: [string, number[], number[], boolean][] = [
     ['bias gradient of a conv layer', [8, 13, 13, 32], [0, 1, 2], false],
@@ -274,5 +307,7 @@ describe('test shapes reach both product orientations', () => {
     expect(chooseOrientation(8, 600, 800, false, false)).toBe('swapped');
     expect(chooseOrientation(8, 200, 400, false, true)).toBe('swapped');
     expect(chooseOrientation(40, 12, 5, false, false)).toBe('direct');
+    expect(chooseOrientation(9, 4096, 64, true, false)).toBe('swapped');
+    expect(blockRows(4096, 64)).toBeDefined();
   });
 });
