@@ -94,12 +94,13 @@ export class BatchNorm implements Layer {
     if (!training) {
       return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as T;
     }
-    const axes = x.shape.map((_, i) => i).slice(0, -1);
-    const { mean, variance } = tf.moments(x, axes);
-    this.runningMean.assign(tf.add(tf.mul(this.runningMean, this.momentum), tf.mul(mean, 1 - this.momentum)));
-    this.runningVar.assign(tf.add(tf.mul(this.runningVar, this.momentum), tf.mul(variance, 1 - this.momentum)));
-    const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
-    return tf.add(tf.mul(normed, this.gamma), this.beta) as T;
+    const { y, mean, variance } = normalizeBatch(x, this.gamma, this.beta, this.epsilon);
+    tf.tidy(() => {
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, this.momentum), tf.mul(mean, 1 - this.momentum)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, this.momentum), tf.mul(variance, 1 - this.momentum)));
+    });
+    tf.dispose([mean, variance]);
+    return y;
   }
 
   parameters(): tf.Variable[] {
@@ -114,4 +115,55 @@ export class BatchNorm implements Layer {
       ['runningVar', this.runningVar],
     ];
   }
+}
+
+/** The output of `normalizeBatch` and the batch statistics it used (the caller disposes them). */
+export interface NormalizedBatch<T extends tf.Tensor> {
+  y: T;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+/**
+ * Batch normalisation with the batch's own statistics over every axis but the last, as one op whose
+ * gradient is the closed form
+ *   dx = γ·rstd/n · (n·dy − Σdy − x̂·Σ(dy·x̂)),  dγ = Σ(dy·x̂),  dβ = Σdy.
+ * Left to autodiff, the same forward pass (moments, subtract, scale, shift) records a dozen
+ * broadcasting ops whose gradients cost twice as much as these; and sums, not means, because a sum
+ * over the leading axes is one pass where a mean first transposes its input.
+ *
+ * @example
+ * const { y, mean, variance } = normalizeBatch(h, gamma, beta, 1e-5); // h: [batch, height, width, channels]
+ */
+export function normalizeBatch<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): NormalizedBatch<T> {
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const axes = x.shape.map((_, i) => i).slice(0, -1);
+  const count = x.size / x.shape[x.shape.length - 1];
+  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, scale, shift] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const batchMean = tf.keep(tf.div<tf.Tensor1D>(tf.sum(input, axes), count));
+    const centred = tf.sub(input, batchMean);
+    const batchVariance = tf.keep(tf.div<tf.Tensor1D>(tf.sum(tf.square(centred), axes), count));
+    [mean, variance] = [batchMean, batchVariance];
+    const rstd = tf.rsqrt(tf.add(batchVariance, epsilon));
+    const normed = tf.mul(centred, rstd);
+    save([normed, rstd, scale]);
+    return {
+      value: tf.add(tf.mul(normed, scale), shift),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedNormed, savedRstd, savedScale] = saved;
+        const dShift = tf.sum(dy, axes);
+        const dScale = tf.sum(tf.mul(dy, savedNormed), axes);
+        const dx = tf.mul(
+          tf.sub(tf.sub(tf.mul(dy, count), dShift), tf.mul(savedNormed, dScale)),
+          tf.div(tf.mul(savedScale, savedRstd), count),
+        );
+        return [dx, dScale, dShift];
+      },
+    };
+  });
+  const y = normalize(x, gamma, beta) as T;
+  return { y, mean: mean!, variance: variance! };
 }
