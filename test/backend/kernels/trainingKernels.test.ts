@@ -146,6 +146,7 @@ describe('MaxPoolGrad', () => {
   const cases: [string, number[], number, number, 'same' | 'valid'][] = [
     ['2x2 stride 2 valid (layers default)', [4, 26, 26, 8], 2, 2, 'valid'],
     ['2x2 stride 2 valid, odd size', [2, 11, 11, 3], 2, 2, 'valid'],
+    ['2x2 stride 2 same, odd size (edge windows cut short)', [2, 11, 11, 3], 2, 2, 'same'],
     ['3x3 stride 2 same (overlapping)', [2, 9, 9, 5], 3, 2, 'same'],
     ['3x3 stride 1 same', [1, 7, 6, 2], 3, 1, 'same'],
     ['2x2 stride 1 valid', [3, 5, 5, 4], 2, 1, 'valid'],
