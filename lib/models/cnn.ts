@@ -7,7 +7,7 @@ import { BatchNorm, Conv2d, Linear, type Layer } from './nn.ts';
 import { ScheduledAdam } from './optimizer.ts';
 
 export interface CnnOptions {
-  /** Output channels of each conv block (conv -> 2x2 max pool -> batch norm -> ReLU); default [32, 64]. */
+  /** Output channels of each conv block (conv -> 2x2 max pool -> batch norm -> ReLU); default [24, 48]. */
   channels?: number[];
   /** Side of the square conv kernels (default 3). */
   kernelSize?: number;
@@ -49,7 +49,7 @@ export class Cnn implements DigitModel {
   private dropoutCalls = 0;
 
   constructor(options: CnnOptions = {}) {
-    const { channels = [32, 64], kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, seed = 0 } = options;
+    const { channels = [24, 48], kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, seed = 0 } = options;
     const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
     if (channels.length === 0 || !channels.every(positive)) {
       throw new UserError(`cnn: channels must be a non-empty list of positive integers, got [${channels.join(', ')}]`);
