@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
+import { createModel } from '../../lib/models/createModel.ts';
 
-/** The two networks the issue fixes for the benchmark, built like Keras models. */
-export type NetworkName = 'mlp' | 'cnn';
+/**
+ * The two networks the issue fixes for the benchmark, built like Keras models, then the two models
+ * `digits run` trains by default (batch norm, dropout; the CNN is the PyTorch-style module).
+ */
+export const NETWORKS = ['mlp', 'cnn', 'job-mlp', 'job-cnn'] as const;
+export type NetworkName = (typeof NETWORKS)[number];
+
+/** Whether a network takes flat [batch, 784] rows or [batch, 28, 28, 1] images. */
+export function takesImages(name: NetworkName): boolean {
+  return name === 'cnn' || name === 'job-cnn';
+}
 
 /** MLP 784-512-256-10 (relu), flat input. */
 function mlp(): tf.Sequential {
@@ -37,6 +47,13 @@ export interface Trainer {
 
 /** A network with its Adam optimiser; a step is forward, softmax cross-entropy, gradients, update. */
 export function makeTrainer(name: NetworkName): Trainer {
+  if (name === 'job-mlp' || name === 'job-cnn') {
+    const digitModel = createModel(name === 'job-mlp' ? 'mlp' : 'cnn');
+    return {
+      step: async (xs, ys) => (await digitModel.trainStep(xs, ys)).loss,
+      dispose: () => digitModel.dispose(),
+    };
+  }
   const model = name === 'mlp' ? mlp() : cnn();
   const optimizer = tf.train.adam(1e-3);
   return {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendOptions } from '../../lib/backend/selectBackend.ts';
-import { makeTrainer, type NetworkName } from './train-networks.ts';
+import { makeTrainer, NETWORKS, takesImages, type NetworkName } from './train-networks.ts';
 
 export interface RunResult {
   backend: string;
@@ -41,7 +41,7 @@ const result: RunResult = {
   samplesPerCpuSec: {},
   errors: {},
 };
-for (const network of ['mlp', 'cnn'] as const) {
+for (const network of NETWORKS) {
   try {
     const { wall, cpu } = await measure(network, options.seconds ?? 6);
     result.samplesPerSec[network] = wall;
@@ -55,7 +55,7 @@ console.log(JSON.stringify(result));
 process.exit(0);
 
 function batch(network: NetworkName): { xs: tf.Tensor; ys: tf.Tensor2D } {
-  const xs = network === 'mlp' ? tf.randomUniform([BATCH, 784]) : tf.randomUniform([BATCH, 28, 28, 1]);
+  const xs = takesImages(network) ? tf.randomUniform([BATCH, 28, 28, 1]) : tf.randomUniform([BATCH, 784]);
   const ys = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat() as tf.Tensor2D;
   return { xs, ys };
 }

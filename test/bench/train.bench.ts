@@ -1,6 +1,7 @@
 /**
  * Benchmark: training samples/s for the issue's MLP (784-512-256-10) and CNN (conv32-pool-conv64-
- * pool-dense128-dense10), batch 128, Adam, on each backend configuration, in one run:
+ * pool-dense128-dense10), then for the two models `digits run` trains by default (job-mlp, job-cnn),
+ * batch 128, Adam, on each backend configuration, in one run:
  *   wasm as shipped · wasm + our kernels on 1 thread · wasm + kernels on all cores · tensorflow (if installed)
  * Each configuration runs in its own process (a wasm module's thread count is fixed when it loads);
  * warm-up steps are excluded, inputs are pre-made random batches (the data pipeline is not timed).
@@ -14,6 +15,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BackendOptions } from '../../lib/backend/selectBackend.ts';
 import type { RunResult } from './train-run.ts';
+import { NETWORKS, type NetworkName } from './train-networks.ts';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] || 6);
@@ -49,7 +51,8 @@ if (typeof shipped !== 'string' && shipped) {
   console.log('\nspeed-up against wasm as shipped:');
   for (const [label, result] of results) {
     if (typeof result === 'string') continue;
-    console.log(`  ${label.padEnd(30)} mlp ${ratio(result.samplesPerSec.mlp, shipped.samplesPerSec.mlp)}, cnn ${ratio(result.samplesPerSec.cnn, shipped.samplesPerSec.cnn)}`);
+    const ratios = NETWORKS.map((network) => `${network} ${ratio(result.samplesPerSec[network], shipped.samplesPerSec[network])}`);
+    console.log(`  ${label.padEnd(30)} ${ratios.join(', ')}`);
   }
 }
 
@@ -75,6 +78,8 @@ console.log(
     config: chosen,
     mlpSamplesPerSec: typeof best === 'string' ? null : round(best.samplesPerSec.mlp),
     cnnSamplesPerSec: typeof best === 'string' ? null : round(best.samplesPerSec.cnn),
+    jobMlpSamplesPerSec: typeof best === 'string' ? null : round(best.samplesPerSec['job-mlp']),
+    jobCnnSamplesPerSec: typeof best === 'string' ? null : round(best.samplesPerSec['job-cnn']),
   }),
 );
 
@@ -98,15 +103,12 @@ function run(config: Config): RunResult | string {
 
 function describe(result: RunResult | string): string {
   if (typeof result === 'string') return `not run: ${result}`;
-  const figure = (network: 'mlp' | 'cnn'): string =>
+  const figure = (network: NetworkName): string =>
     result.samplesPerSec[network] !== undefined
       ? `${network} ${round(result.samplesPerSec[network])!.toLocaleString('en')} samples/s`
       : `${network} cannot train (${result.errors[network]})`;
-  const perCpu = (network: 'mlp' | 'cnn'): string => `${round(result.samplesPerCpuSec[network]) ?? '-'}`;
-  return (
-    `${figure('mlp')}, ${figure('cnn')}  [${result.backend}, ${result.threads} thread(s); ` +
-    `per CPU-second: mlp ${perCpu('mlp')}, cnn ${perCpu('cnn')}]`
-  );
+  const perCpu = (network: NetworkName): string => `${network} ${round(result.samplesPerCpuSec[network]) ?? '-'}`;
+  return `${NETWORKS.map(figure).join(', ')}  [${result.backend}, ${result.threads} thread(s); per CPU-second: ${NETWORKS.map(perCpu).join(', ')}]`;
 }
 
 function ratio(value: number | undefined, base: number | undefined): string {
