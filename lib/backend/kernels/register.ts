@@ -6,6 +6,7 @@ import { fusedMatMulConfig } from './fusedMatMul.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './maxPoolGrad.ts';
 import { sumConfig } from './sum.ts';
+import { tileConfig } from './tile.ts';
 import { rememberShippedKernel, shippedKernel } from './wasmKernel.ts';
 
 /** The wasm training kernels this library provides, in the order they are registered. */
@@ -17,6 +18,7 @@ export const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   maxPoolGradConfig,
   sumConfig,
   identityConfig,
+  tileConfig,
 ];
 
 /**

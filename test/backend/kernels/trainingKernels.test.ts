@@ -224,6 +224,36 @@ describe('Sum', () => {
   });
 });
 
+describe('Tile', () => {
+  const cases: [string, number[], number[]][] = [
+    ["a batch-norm gradient's row vector over the batch", [1, 512], [128, 1]],
+    ['every axis repeated', [2, 3, 4], [3, 2, 2]],
+    ['innermost rows of one value', [3, 1], [2, 5]],
+    ['rank 4, middle axes', [2, 1, 1, 3], [1, 4, 5, 1]],
+    ['rank 1', [7], [3]],
+    ['no repeats', [2, 3], [1, 1]],
+    ['a zero repeat (empty output)', [2, 3], [0, 2]],
+  ];
+  it.each(cases)('%s', async (_name, shape, reps) => {
+    await expectMatchesCpu({ kernelName: tf.Tile, inputs: { x: input(shape) }, attrs: { reps } });
+  });
+
+  it('tiles int32 and bool tensors too', async () => {
+    await tf.setBackend('wasm');
+    const ints = tf.tile(tf.tensor2d([[1, 2], [3, 4]], undefined, 'int32'), [2, 3]);
+    const flags = tf.tile(tf.tensor1d([true, false], 'bool'), [3]);
+    expect(ints.dtype).toBe('int32');
+    expect(await ints.array()).toEqual([
+      [1, 2, 1, 2, 1, 2],
+      [3, 4, 3, 4, 3, 4],
+      [1, 2, 1, 2, 1, 2],
+      [3, 4, 3, 4, 3, 4],
+    ]);
+    expect(await flags.data()).toEqual(new Uint8Array([1, 0, 1, 0, 1, 0]));
+    tf.dispose([ints, flags]);
+  });
+});
+
 describe('Identity', () => {
   it('gives a clone that keeps its values after the original is disposed, and frees the data last', async () => {
     await tf.setBackend('wasm');
@@ -289,7 +319,7 @@ describe('registerTrainingKernels', () => {
     const kernel = tf.getKernel(tf.BatchMatMul, 'wasm');
     expect(registerTrainingKernels()).toEqual(first);
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(kernel);
-    expect(first).toEqual([tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum, tf.Identity]);
+    expect(first).toEqual([tf.BatchMatMul, tf._FusedMatMul, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, tf.MaxPoolGrad, tf.Sum, tf.Identity, tf.Tile]);
   });
 
   it('unregisterTrainingKernels puts the shipped kernels back', () => {
