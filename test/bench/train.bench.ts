@@ -13,13 +13,15 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { BackendOptions } from '../../lib/backend/selectBackend.ts';
 import type { RunResult } from './train-run.ts';
 import { NETWORKS, type NetworkName } from './train-networks.ts';
 
-const args = process.argv.slice(2);
-const seconds = Number(args[args.indexOf('--seconds') + 1] || 6);
-const profile = args.includes('--profile');
+const { values: flags } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, profile: { type: 'boolean', default: false } } });
+const seconds = Number(flags.seconds);
+if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${flags.seconds}`);
+const profile = flags.profile;
 const cores = availableParallelism();
 
 interface Config {
