@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { matMulPackingLess } from './matMulPlan.ts';
 import { disposeInfos, inputOf, runWasmKernel, type WasmKernelArgs } from './wasmKernel.ts';
 
 interface BackpropFilterAttrs {
@@ -77,11 +78,9 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs)
 const FEW_CHANNELS = 4;
 
 /**
- * dW as patchesᵀ·dy, with patchesᵀ [fh·fw·in, batch·outH·outW] built in JS one filter tap per row, and
- * dy read in place as [batch·outH·outW, out]. XNNPACK packs dy (the right-hand operand) once; the
- * other orientation, dWᵀ = dyᵀ·patches, must first transpose all of dy, and for a first layer's dy
- * (millions of floats) that transpose cost more than the packing: 9 ms against 6 for the whole
- * product on [128, 28, 28, 16].
+ * dW as patchesᵀ·dy, where patches is [batch·outH·outW, fh·fw·in] (one row per output position, built
+ * in JS) and dy is read as [batch·outH·outW, out]. The product packs the smaller operand, which here
+ * is patches: dy of a first layer is millions of floats, and XNNPACK would repack it every step.
  */
 function byIm2col(
   backend: BackendWasm,
@@ -93,31 +92,30 @@ function byIm2col(
   const { filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   const taps = filterHeight * filterWidth * inChannels;
   const positions = batchSize * outHeight * outWidth;
-  const patchesT = backend.makeOutput([1, taps, positions], 'float32');
+  const patches = backend.makeOutput([positions, taps], 'float32');
   // Views only after makeOutput: an allocation may grow the heap and detach earlier views.
   const source = backend.typedArrayFromHeap(x) as Float32Array;
-  const target = backend.typedArrayFromHeap(patchesT) as Float32Array;
+  const target = backend.typedArrayFromHeap(patches) as Float32Array;
   let to = 0;
-  for (let fy = 0; fy < filterHeight; fy++) {
-    for (let fx = 0; fx < filterWidth; fx++) {
-      for (let c = 0; c < inChannels; c++) {
-        for (let b = 0; b < batchSize; b++) {
-          for (let oy = 0; oy < outHeight; oy++) {
-            const y = oy * strideHeight + fy - padInfo.top;
-            const rowInside = y >= 0 && y < inHeight;
-            const rowStart = ((b * inHeight + y) * inWidth) * inChannels + c;
-            for (let ox = 0; ox < outWidth; ox++, to++) {
-              const xx = ox * strideWidth + fx - padInfo.left;
-              target[to] = rowInside && xx >= 0 && xx < inWidth ? source[rowStart + xx * inChannels] : 0;
-            }
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        for (let fy = 0; fy < filterHeight; fy++) {
+          const y = oy * strideHeight + fy - padInfo.top;
+          const rowInside = y >= 0 && y < inHeight;
+          for (let fx = 0; fx < filterWidth; fx++) {
+            const xx = ox * strideWidth + fx - padInfo.left;
+            const from = ((b * inHeight + y) * inWidth + xx) * inChannels;
+            const inside = rowInside && xx >= 0 && xx < inWidth;
+            for (let c = 0; c < inChannels; c++, to++) target[to] = inside ? source[from + c] : 0;
           }
         }
       }
     }
   }
-  const dyMatrix = { ...dy, shape: [1, positions, outChannels] };
-  const dw = runWasmKernel(tf.BatchMatMul, backend, { a: patchesT, b: dyMatrix }, { transposeA: false, transposeB: false });
-  disposeInfos(backend, patchesT);
+  const dyMatrix = { ...dy, shape: [positions, outChannels] };
+  const dw = matMulPackingLess(backend, patches, dyMatrix, true, false)!;
+  disposeInfos(backend, patches);
   dw.shape = [filterHeight, filterWidth, inChannels, outChannels];
   return dw;
 }
