@@ -103,6 +103,7 @@ const convCases: [string, number[], number[], number, 'same' | 'valid'][] = [
   ['2x2 same stride 2, even size', [2, 8, 8, 4], [2, 2, 4, 3], 2, 'same'],
   ['1x1 valid stride 1', [4, 5, 5, 6], [1, 1, 6, 7], 1, 'valid'],
   ['digit CNN layer 1, batch 8', [8, 28, 28, 1], [3, 3, 1, 32], 1, 'valid'],
+  ['the job CNN layer 1 (same padding), batch 8', [8, 28, 28, 1], [3, 3, 1, 24], 1, 'same'],
   ['3x3 same stride 2, 8 channels', [2, 9, 9, 8], [3, 3, 8, 4], 2, 'same'],
   ['3x3 valid stride 2, 6 channels, even size', [3, 10, 10, 6], [3, 3, 6, 5], 2, 'valid'],
   ['digit CNN layer 2, batch 4', [4, 13, 13, 32], [3, 3, 32, 64], 1, 'valid'],
