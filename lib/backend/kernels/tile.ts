@@ -16,10 +16,7 @@ export function tile({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo 
   if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0) {
     return runWasmKernel(tf.Tile, backend, inputs, attrs);
   }
-  const out = backend.makeOutput(
-    x.shape.map((size, axis) => size * reps[axis]),
-    x.dtype,
-  );
+  const out = backend.makeOutput(x.shape.map((size, axis) => size * reps[axis]), x.dtype);
   if (tf.util.sizeFromShape(out.shape) === 0) return out;
   // Views only after makeOutput: an allocation may grow the heap and detach earlier views.
   tileInto(backend.typedArrayFromHeap(x), x.shape, reps, backend.typedArrayFromHeap(out));
@@ -31,8 +28,9 @@ type HeapArray = ReturnType<WasmKernelArgs['backend']['typedArrayFromHeap']>;
 /** Writes `source` (of `shape`) repeated `reps` times along each axis into `target`. */
 function tileInto(source: HeapArray, shape: number[], reps: number[], target: HeapArray): void {
   const rank = shape.length;
-  const sourceStrides = stridesOf(shape);
-  const targetStrides = stridesOf(shape.map((size, axis) => size * reps[axis]));
+  // Strides of every axis but the innermost, which `fill` copies as whole rows.
+  const sourceStrides = tf.util.computeStrides(shape);
+  const targetStrides = tf.util.computeStrides(shape.map((size, axis) => size * reps[axis]));
   const fill = (axis: number, from: number, to: number): void => {
     const size = shape[axis];
     if (axis === rank - 1) {
@@ -45,12 +43,6 @@ function tileInto(source: HeapArray, shape: number[], reps: number[], target: He
     for (let r = 1; r < reps[axis]; r++) target.copyWithin(to + r * block, to, to + block);
   };
   fill(0, 0, 0);
-}
-
-function stridesOf(shape: number[]): number[] {
-  const strides = new Array<number>(shape.length).fill(1);
-  for (let axis = shape.length - 2; axis >= 0; axis--) strides[axis] = strides[axis + 1] * shape[axis + 1];
-  return strides;
 }
 
 export const tileConfig: tf.KernelConfig = {
