@@ -1,7 +1,13 @@
-// digit-flow public API.
+/**
+ * digit-flow's main entry: sources and sinks (`io`), RxJS operators, the in-memory dataset, models,
+ * backends, EDA tables and training jobs. Chart builders are in `digit-flow/charts`, report builders,
+ * rendering and the whole job in `digit-flow/reports`.
+ *
+ * @packageDocumentation
+ */
 
 export * from './types.ts';
-export { InputFileError, UserError } from './errors.ts';
+export { InputFileError, InterruptedError, UserError } from './errors.ts';
 
 // io: sources and sinks
 export { readCsv, CsvParser, type CsvRow, type CsvOptions } from './io/csv.ts';
@@ -18,8 +24,6 @@ export {
   type KaggleFiles,
   type WriteKaggleOptions,
 } from './io/kaggleDefault.ts';
-export { writeFileAtomic, openAtomicFile, type AtomicFile } from './io/atomic.ts';
-export { createOutDir } from './io/outDir.ts';
 
 // operators
 export { normalize } from './operators/normalize.ts';
@@ -35,9 +39,9 @@ export { augment } from './operators/augment.ts';
 export { countScalars, correctCount, toInputShape, type DigitModel, type StepResult } from './models/model.ts';
 export { createMlp, loadMlp, MlpModel, type MlpOptions } from './models/mlp.ts';
 export { Cnn, loadCnn, type CnnOptions } from './models/cnn.ts';
+export { fromLayersModel, loadLayersModel, LayersDigitModel, type LayersModelOptions } from './models/layersModel.ts';
 export { Conv2d, Linear, BatchNorm, type Layer } from './models/nn.ts';
 export { ScheduledAdam } from './models/optimizer.ts';
-export { fileSystemHandler, readModelJson, type FileSystemHandler } from './models/fileHandler.ts';
 export { loadModel, registerModelLoader, type ModelLoader } from './models/load.ts';
 export { createModel, parseModelName, MODEL_NAMES, type ModelName } from './models/createModel.ts';
 export { RECIPES, type TrainingRecipe } from './models/recipes.ts';
@@ -59,7 +63,7 @@ export {
   type BackendName,
   type BackendOptions,
 } from './backend/selectBackend.ts';
-export { registerTrainingKernels, unregisterTrainingKernels, TRAINING_KERNELS } from './backend/kernels/register.ts';
+export { registerTrainingKernels } from './backend/kernels/register.ts';
 
 // data
 export { DigitDataset, disposeBatch, type BatchOptions } from './data/dataset.ts';
@@ -89,24 +93,20 @@ export { pixelStats } from './eda/pixelStats.ts';
 export { meanDigits } from './eda/meanDigits.ts';
 export { sampleDigits, type SampleOptions } from './eda/sampleDigits.ts';
 
-// charts: vega-lite specs from plain data
-export { distributionChart, type LabelShare } from './charts/distribution.ts';
-export { digitGridChart, type DigitTile, type TilePrediction, type DigitGridOptions } from './charts/digitGrid.ts';
-export { digitPngDataUrl } from './charts/digitImage.ts';
-export { meanDigitsChart, type MeanDigit } from './charts/meanDigits.ts';
-export { digitStatsChart, type DigitStat } from './charts/digitStats.ts';
-export { pixelVariationChart, type PixelStat } from './charts/pixelMaps.ts';
-export { trainingCurvesChart, type ModelHistory } from './charts/trainingCurves.ts';
-export { confusionMatricesChart, type ModelConfusion } from './charts/confusion.ts';
-export { perClassChart, type ModelPerClass } from './charts/perClass.ts';
-export { misclassifiedChart, type MisclassifiedDigit } from './charts/misclassified.ts';
-export { disagreementChart, type ModelPredictions } from './charts/disagreement.ts';
-export { comparisonTableChart, type ModelSummary } from './charts/comparisonTable.ts';
-export { MODEL_PALETTE, modelColor, modelColorScale } from './charts/palette.ts';
-
-// render: spec -> SVG, SVGs -> one self-contained HTML page
-export { renderSvg } from './render/svg.ts';
-export { reportHtml, type ChartFiles } from './render/html.ts';
-export { writeReport, type WriteReportOptions, type WrittenReport } from './render/writeReport.ts';
-export { escapeHtml } from './render/escape.ts';
-export type { Report, ReportSection, ReportChart } from './render/report.ts';
+// jobs: one model trained, evaluated and predicted, with its files; the inputs of the CLI's jobs
+export { trainModel, type TrainModelOptions, type TrainModelResult, type TrainModelEvent, type TrainModelFiles, type TrainingData } from './jobs/trainModel.ts';
+export {
+  readJobData,
+  resolveInputs,
+  resolveTrainFile,
+  readTrainValid,
+  readDataset,
+  readAnswers,
+  startBackend,
+  DEFAULT_DATA_DIR,
+  JOB_VALID_FRACTION,
+  type InputFiles,
+  type JobData,
+} from './jobs/inputs.ts';
+export { silentReporter, type Reporter, type Task, type ProgressFields } from './jobs/reporter.ts';
+export { trainingProgress, describeEpoch } from './jobs/trainProgress.ts';

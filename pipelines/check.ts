@@ -1,5 +1,5 @@
 import { lastValueFrom, reduce } from 'rxjs';
-import { describeSkips, readDigits, type InvalidRowPolicy, type SkipReport } from '../lib/io/digits.ts';
+import { describeSkips, readDigits, type InvalidRowPolicy, type SkipReport } from '../lib/index.ts';
 
 /** What `digits check` found in a file. */
 export interface CheckSummary {

@@ -1,7 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKEND_CHOICES } from '../lib/backend/selectBackend.ts';
-import { writeKaggleDefault } from '../lib/io/kaggleDefault.ts';
-import { MODEL_NAMES, type ModelName } from '../lib/models/createModel.ts';
+import { BACKEND_CHOICES, writeKaggleDefault, MODEL_NAMES, type ModelName } from '../lib/index.ts';
 import { checkDigitsFile, formatCheckSummary } from './check.ts';
 import { runCommand } from './cliErrors.ts';
 import { edaCommand, reportCommand } from './reportCommands.ts';
@@ -20,6 +18,7 @@ export function positiveInt(name: string): (value: string) => number {
   };
 }
 
+/** The `digits` program: every command with its options. */
 export function buildProgram(): Command {
   const program = new Command('digits')
     .description('digit-flow: Kaggle Digit Recognizer pipelines (data, checks, training, reports)')
@@ -145,16 +144,22 @@ export function nonNegativeInt(name: string): (value: string) => number {
   };
 }
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (error) {
-  const exitCode = (error as { exitCode?: number }).exitCode;
-  // commander has already printed its one-line message (or the help text)
-  if (typeof exitCode === 'number') process.exitCode = exitCode;
-  else {
-    // A bug, not a user mistake: its stack helps. Printed here because an uncaught error would go
-    // through the wasm module's exception hook, which prints the module's whole source line.
-    process.stderr.write(`digits: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
+/**
+ * Runs the `digits` CLI on `argv` (as `process.argv`: node, script, then the arguments) and sets
+ * `process.exitCode`: 0, 1 for a user's mistake, 130 for Ctrl-C.
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    const exitCode = (error as { exitCode?: number }).exitCode;
+    // commander has already printed its one-line message (or the help text)
+    if (typeof exitCode === 'number') process.exitCode = exitCode;
+    else {
+      // A bug, not a user mistake: its stack helps. Printed here because an uncaught error would go
+      // through the wasm module's exception hook, which prints the module's whole source line.
+      process.stderr.write(`digits: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
   }
 }

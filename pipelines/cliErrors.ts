@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { UserError } from '../lib/errors.ts';
+import { UserError } from '../lib/index.ts';
 
 /**
  * Runs a CLI action and turns failures into exit codes: a user's mistake prints one line on stderr

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import type { Observable } from 'rxjs';
-import { InterruptedError } from '../lib/errors.ts';
+import { InterruptedError } from '../lib/index.ts';
 
 /** The finished files in `dir` (temporary files of unfinished writes are not listed). */
 async function keptFiles(dir: string): Promise<string[]> {

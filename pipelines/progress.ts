@@ -1,24 +1,6 @@
 import cliProgress from 'cli-progress';
 
-/** Live values shown beside a progress bar (loss, accuracy, samples/s, ...). */
-export type ProgressFields = Record<string, string | number>;
-
-/** One long task: data preparation, parsing, an epoch, prediction, rendering. */
-export interface Task {
-  update(done: number, fields?: ProgressFields): void;
-  /** Ends the task; `summary` is printed as its final line. */
-  finish(summary?: string): void;
-}
-
-/** Where the CLI reports what it does: bars on a terminal, plain lines in logs, JSON for programs. */
-export interface Reporter {
-  task(name: string, total: number, unit?: string): Task;
-  /** A line for the user (suppressed by --quiet, sent as a `message` event by --json). */
-  info(message: string): void;
-  /** A machine-readable event (emitted only by --json). */
-  event(event: { type: string; [key: string]: unknown }): void;
-  close(): void;
-}
+import { silentReporter, type ProgressFields, type Reporter, type Task } from '../lib/index.ts';
 
 export type ReporterMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 
@@ -130,17 +112,6 @@ class JsonReporter implements Reporter {
   close(): void {}
 }
 
-const silentTask: Task = { update: () => {}, finish: () => {} };
-
-class QuietReporter implements Reporter {
-  task(): Task {
-    return silentTask;
-  }
-  info(): void {}
-  event(): void {}
-  close(): void {}
-}
-
 /** The reporter for a mode; 'auto' picks bars on a terminal and plain lines otherwise. */
 export function createReporter(mode: ReporterMode = 'auto'): Reporter {
   const resolved = mode === 'auto' ? (process.stderr.isTTY ? 'tty' : 'plain') : mode;
@@ -152,6 +123,6 @@ export function createReporter(mode: ReporterMode = 'auto'): Reporter {
     case 'json':
       return new JsonReporter();
     case 'quiet':
-      return new QuietReporter();
+      return silentReporter();
   }
 }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { rebuildReport } from '../reports/reportData.ts';
-import { writeEdaReport } from '../reports/jobs.ts';
-import { readDataset, resolveTrainFile } from './inputs.ts';
+import { rebuildReport, writeEdaReport } from '../reports/index.ts';
+import { readDataset, resolveTrainFile } from '../lib/index.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 
 export interface EdaCommandOptions {

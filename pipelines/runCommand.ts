@@ -1,8 +1,7 @@
-import type { BackendChoice } from '../lib/backend/selectBackend.ts';
-import { startBackend } from './inputs.ts';
+import { type BackendChoice, startBackend } from '../lib/index.ts';
 import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
-import { runJob, type RunOptions, type RunResult } from './run.ts';
+import { runJob, type RunOptions, type RunResult } from '../reports/index.ts';
 import { describeModelResult } from './summary.ts';
 
 export interface RunCommandOptions extends RunOptions {

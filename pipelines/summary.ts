@@ -1,4 +1,4 @@
-import type { ModelMetrics } from '../lib/types.ts';
+import type { ModelMetrics } from '../lib/index.ts';
 
 const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 

@@ -1,13 +1,8 @@
 import { tap } from 'rxjs';
-import type { BackendChoice } from '../lib/backend/selectBackend.ts';
-import type { ModelName } from '../lib/models/createModel.ts';
-import { RECIPES } from '../lib/models/recipes.ts';
+import { type BackendChoice, type ModelName, RECIPES, readJobData, startBackend, trainModel, type TrainModelResult, trainingProgress } from '../lib/index.ts';
 import { interruptible } from './interrupt.ts';
-import { readJobData, startBackend } from './inputs.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { describeModelResult } from './summary.ts';
-import { trainModel, type TrainModelResult } from './trainModel.ts';
-import { trainingProgress } from './trainProgress.ts';
 
 export interface TrainCommandOptions {
   model: ModelName;

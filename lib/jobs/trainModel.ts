@@ -1,21 +1,22 @@
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { concat, defer, finalize, lastValueFrom, Observable, tap, toArray } from 'rxjs';
-import type { DigitDataset } from '../lib/data/dataset.ts';
-import { DEFAULT_JITTER, type AugmentOptions } from '../lib/data/affine.ts';
-import { UserError } from '../lib/errors.ts';
-import { writeFileAtomic } from '../lib/io/atomic.ts';
-import { writeSubmission } from '../lib/io/submission.ts';
-import { createOutDir } from '../lib/io/outDir.ts';
-import { createModel, type ModelName } from '../lib/models/createModel.ts';
-import type { DigitModel } from '../lib/models/model.ts';
-import { RECIPES } from '../lib/models/recipes.ts';
-import { evaluate, evaluateLabels } from '../lib/operators/evaluate.ts';
-import { oneCycle } from '../lib/operators/lrSchedule.ts';
-import { concatPredictions, predict, type Prediction } from '../lib/operators/predict.ts';
-import { fit } from '../lib/operators/train.ts';
-import type { DoneEvent, Evaluation, ModelMetrics, TrainEvent } from '../lib/types.ts';
+import type { DigitDataset } from '../data/dataset.ts';
+import { DEFAULT_JITTER, type AugmentOptions } from '../data/affine.ts';
+import { UserError } from '../errors.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { writeSubmission } from '../io/submission.ts';
+import { createOutDir } from '../io/outDir.ts';
+import { createModel, type ModelName } from '../models/createModel.ts';
+import type { DigitModel } from '../models/model.ts';
+import { RECIPES, type TrainingRecipe } from '../models/recipes.ts';
+import { evaluate, evaluateLabels } from '../operators/evaluate.ts';
+import { oneCycle } from '../operators/lrSchedule.ts';
+import { concatPredictions, predict, type Prediction } from '../operators/predict.ts';
+import { fit } from '../operators/train.ts';
+import type { DoneEvent, Evaluation, ModelMetrics, TrainEvent } from '../types.ts';
 
-/** The three datasets one training job needs. */
+/** The three datasets one training job needs: train, validation and (unlabelled) test. */
 export interface TrainingData {
   train: DigitDataset;
   valid: DigitDataset;
@@ -23,15 +24,29 @@ export interface TrainingData {
   test: DigitDataset;
 }
 
+/** Options of {@link trainModel}. */
 export interface TrainModelOptions {
-  model: ModelName;
+  /**
+   * A built-in model by name (created with its recipe, disposed at the end), or any model that
+   * implements the {@link DigitModel} contract, a user's own included (the caller keeps and disposes it).
+   */
+  model: ModelName | DigitModel;
   data: TrainingData;
   /** Held-out answers by ImageId (the embedded default's test_labels.csv): scored after training only. */
   answers?: Map<number, number>;
-  outDir: string;
-  /** Name of the tfjs backend in use, recorded in the metrics. */
-  backend: string;
-  /** Defaults come from RECIPES[model]. */
+  /**
+   * Where `submission-<name>.csv`, `metrics-<name>.json` and `model-<name>/` are written; nothing is
+   * written when absent.
+   */
+  outDir?: string;
+  /** Name of the tfjs backend in use, recorded in the metrics (default: `tf.getBackend()`). */
+  backend?: string;
+  /**
+   * Settings for a user's model, or overrides of a built-in model's recipe (default: `RECIPES[name]`
+   * for a built-in model; 5 epochs, batch 128, peak learning rate 1e-3 and no augmentation otherwise).
+   */
+  recipe?: Partial<TrainingRecipe>;
+  /** Defaults come from the recipe. */
   epochs?: number;
   /** Jitter training images: true uses the recipe's jitter (or DEFAULT_JITTER), false none (default: the recipe). */
   augment?: boolean;
@@ -39,42 +54,49 @@ export interface TrainModelOptions {
   seed?: number;
 }
 
-/** Where `trainModel` wrote its outputs. */
+/** Where {@link trainModel} wrote its outputs. */
 export interface TrainModelFiles {
   submission: string;
   metrics: string;
   model: string;
 }
 
+/** The last event of {@link trainModel}: the model's metrics and, when an out dir was given, its files. */
 export interface TrainModelResult {
   type: 'result';
   metrics: ModelMetrics;
-  files: TrainModelFiles;
+  files?: TrainModelFiles;
 }
 
+/** What {@link trainModel} emits: the training events, then one `result`. */
 export type TrainModelEvent = TrainEvent | TrainModelResult;
 
 const PREDICT_BATCH = 1000;
 
+/** The recipe a user's own model trains with unless told otherwise. */
+const USER_MODEL_RECIPE: TrainingRecipe = { epochs: 5, batchSize: 128, maxLearningRate: 1e-3 };
+
 /**
- * `digits train`: trains one built-in model with its recipe, then predicts the test set and writes
- * `submission-<model>.csv`, `metrics-<model>.json` (validation metrics, history, timings, backend,
- * parameter count, and the test accuracy when answers are given) and the saved model `model-<model>/`
- * into `outDir`. Emits the training events, then one `result`. Unsubscribing stops training and
- * frees the model.
+ * Trains one model, evaluates it on the validation set, predicts the test set and, when `outDir` is
+ * given, writes `submission-<name>.csv`, `metrics-<name>.json` (validation metrics, history, timings,
+ * backend, parameter count, and the test accuracy when answers are given) and the saved model
+ * `model-<name>/`. Emits the training events, then one `result` with the metrics. Unsubscribing stops
+ * training; a built-in model created here is freed at the end, a model passed in stays the caller's.
  *
  * @example
- * const { train, valid } = await readTrainValid('data/train.csv', reporter, { validFraction: 0.1, seed: 20742 });
- * const test = await readDataset('data/test.csv', reporter, 'unlabelled');
- * trainModel({ model: 'cnn', data: { train, valid, test }, outDir: 'out', backend: info.name }).subscribe(report);
+ * const data = await readJobData({ seed: 20742 }, silentReporter());
+ * trainModel({ model: 'cnn', data: data.data, outDir: 'out' }).subscribe((event) => {
+ *   if (event.type === 'result') console.log(event.metrics.valid.accuracy);
+ * });
  */
 export function trainModel(options: TrainModelOptions): Observable<TrainModelEvent> {
-  const recipe = RECIPES[options.model];
+  const builtIn = typeof options.model === 'string' ? options.model : undefined;
+  const recipe: TrainingRecipe = { ...(builtIn ? RECIPES[builtIn] : USER_MODEL_RECIPE), ...options.recipe };
   const epochs = options.epochs ?? recipe.epochs;
   const batchSize = options.batchSize ?? recipe.batchSize;
   const seed = options.seed ?? 0;
   return defer(() => {
-    const model = createModel(options.model, { seed, learningRate: recipe.maxLearningRate });
+    const model = builtIn ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate }) : (options.model as DigitModel);
     let done: DoneEvent | undefined;
     const training = fit(model, options.data.train, {
       epochs,
@@ -85,7 +107,7 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
       augment: augmentation(recipe.augment, options.augment, seed),
     }).pipe(tap((event) => event.type === 'done' && (done = event)));
     const result = defer(async () => finish(model, options, { epochs, batchSize }, done!));
-    return concat(training, result).pipe(finalize(() => model.dispose()));
+    return concat(training, result).pipe(finalize(() => builtIn && model.dispose()));
   });
 }
 
@@ -109,7 +131,7 @@ async function finish(
   const predictSeconds = (performance.now() - predictStart) / 1000;
   const metrics: ModelMetrics = {
     model: model.name,
-    backend: options.backend,
+    backend: options.backend ?? tf.getBackend(),
     parameters: model.parameterCount(),
     epochs: done.history.length,
     batchSize: settings.batchSize,
@@ -123,6 +145,7 @@ async function finish(
     },
     testPredictions: Array.from(test.labels),
   };
+  if (outDir === undefined) return { type: 'result', metrics };
   await createOutDir(outDir);
   const files: TrainModelFiles = {
     submission: join(outDir, `submission-${model.name}.csv`),

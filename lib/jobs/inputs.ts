@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { lastValueFrom } from 'rxjs';
-import { selectBackend, type BackendChoice, type BackendInfo } from '../lib/backend/selectBackend.ts';
-import type { DigitDataset } from '../lib/data/dataset.ts';
-import { UserError } from '../lib/errors.ts';
-import { readDigits } from '../lib/io/digits.ts';
-import { kaggleFiles, writeKaggleDefault, type KaggleFiles } from '../lib/io/kaggleDefault.ts';
-import { readLabels } from '../lib/io/submission.ts';
-import { splitTrainValid } from '../lib/operators/splitTrainValid.ts';
-import { toDataset } from '../lib/operators/toDataset.ts';
-import type { Reporter } from './progress.ts';
+import { selectBackend, type BackendChoice, type BackendInfo } from '../backend/selectBackend.ts';
+import type { DigitDataset } from '../data/dataset.ts';
+import { UserError } from '../errors.ts';
+import { readDigits } from '../io/digits.ts';
+import { kaggleFiles, writeKaggleDefault, type KaggleFiles } from '../io/kaggleDefault.ts';
+import { readLabels } from '../io/submission.ts';
+import { splitTrainValid } from '../operators/splitTrainValid.ts';
+import { toDataset } from '../operators/toDataset.ts';
+import { silentReporter, type Reporter } from './reporter.ts';
 import type { TrainingData } from './trainModel.ts';
 
 /** Where the embedded default lives when the user gives no files. */

@@ -6,13 +6,14 @@ import { writeFileAtomic } from '../lib/io/atomic.ts';
 import type { ModelName } from '../lib/models/createModel.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
 import type { ModelMetrics } from '../lib/types.ts';
-import { writeFullReport } from '../reports/jobs.ts';
-import { JOB_VALID_FRACTION, readJobData, type JobData } from './inputs.ts';
-import type { Reporter } from './progress.ts';
-import { trainModel, type TrainModelFiles } from './trainModel.ts';
-import { trainingProgress } from './trainProgress.ts';
+import { writeFullReport } from './writeReports.ts';
+import { JOB_VALID_FRACTION, readJobData, type JobData } from '../lib/jobs/inputs.ts';
+import type { Reporter } from '../lib/jobs/reporter.ts';
+import { trainModel, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
+import { trainingProgress } from '../lib/jobs/trainProgress.ts';
 import { createOutDir } from '../lib/io/outDir.ts';
 
+/** Options of {@link runJob}. */
 export interface RunOptions {
   train?: string;
   test?: string;
@@ -28,7 +29,7 @@ export interface RunOptions {
   quick: boolean;
 }
 
-/** What `digits run` produced, for the final summary. */
+/** What {@link runJob} produced, for the final summary. */
 export interface RunResult {
   models: ModelMetrics[];
   files: TrainModelFiles[];
@@ -37,8 +38,9 @@ export interface RunResult {
   seconds: number;
 }
 
-/** --quick: this many training rows (stratified by the split), and this many epochs. */
+/** `quick` runs train on this many rows (stratified by the split)... */
 export const QUICK_TRAIN_ROWS = 3000;
+/** ...for this many epochs. */
 export const QUICK_EPOCHS = 2;
 
 /** Everything `metrics.json` holds: the run's settings and each model's metrics. */
@@ -51,10 +53,16 @@ export interface RunMetrics {
 }
 
 /**
- * The whole job as one Observable of stages: data (the embedded default made on first use), the
+ * The whole job (`digits run`, `npm start`) as one Observable of stages: data (the embedded default made on first use), the
  * stratified split, each model trained / evaluated / predicted with its submission and saved model,
  * `metrics.json`, and the report (EDA + comparison). Subscribing runs it; unsubscribing stops it
  * between batches. The result is passed to `onResult` when the report is written.
+ *
+ * @example
+ * const backend = await selectBackend();
+ * runJob({ out: 'out', models: ['mlp'], seed: 1, rows: 3, quick: true }, backend, silentReporter(), (result) =>
+ *   console.log(result.report),
+ * ).subscribe();
  */
 export function runJob(options: RunOptions, backend: BackendInfo, reporter: Reporter, onResult: (result: RunResult) => void): Observable<never> {
   const started = performance.now();
@@ -91,7 +99,7 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
         tap((event) => {
           if (event.type !== 'result') return show(event);
           metrics.push(event.metrics);
-          written.push(event.files);
+          written.push(event.files!);
         }),
         ignoreElements(),
       );

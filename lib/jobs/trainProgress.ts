@@ -1,5 +1,5 @@
-import type { EpochStats, TrainEvent } from '../lib/types.ts';
-import type { Reporter, Task } from './progress.ts';
+import type { EpochStats, TrainEvent } from '../types.ts';
+import type { Reporter, Task } from './reporter.ts';
 
 /** One line for an epoch: train and validation loss / accuracy, time, throughput. */
 export function describeEpoch(model: string, epochs: number, e: EpochStats): string {

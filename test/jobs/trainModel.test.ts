@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DigitDataset } from '../../lib/data/dataset.ts';
 import { readLabels } from '../../lib/io/submission.ts';
 import { loadModel } from '../../lib/models/load.ts';
+import { createMlp } from '../../lib/models/mlp.ts';
 import type { ModelMetrics } from '../../lib/types.ts';
-import { trainModel, type TrainModelResult } from '../../pipelines/trainModel.ts';
-import { mnistRows, useWasm } from './fixtures.ts';
+import { trainModel, type TrainModelResult } from '../../lib/jobs/trainModel.ts';
+import { mnistRows, useWasm } from '../models/fixtures.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -32,9 +33,9 @@ describe('trainModel', () => {
     const result = events.at(-1) as TrainModelResult;
     expect(result.type).toBe('result');
 
-    const submission = await readLabels(result.files.submission);
+    const submission = await readLabels(result.files!.submission);
     expect([...submission.keys()]).toEqual(Array.from(test.ids));
-    const metrics = JSON.parse(await readFile(result.files.metrics, 'utf8')) as ModelMetrics;
+    const metrics = JSON.parse(await readFile(result.files!.metrics, 'utf8')) as ModelMetrics;
     expect(metrics).toEqual(JSON.parse(JSON.stringify(result.metrics)));
     expect(metrics.model).toBe('mlp');
     expect(metrics.backend).toBe('wasm');
@@ -46,12 +47,36 @@ describe('trainModel', () => {
     expect(metrics.test!.accuracy).toBe(correct / 60);
     expect(metrics.timings.trainSeconds).toBeGreaterThan(0);
 
-    const model = await loadModel(result.files.model);
+    const model = await loadModel(result.files!.model);
     expect(model.parameterCount()).toBe(metrics.parameters);
     const [batch] = [...test.batchIterator({ batchSize: 60 })];
     const predicted = tf.tidy(() => Array.from(tf.argMax(model.predict(batch.xs), 1).dataSync()));
     expect(predicted).toEqual(metrics.testPredictions);
     tf.dispose([batch.xs]);
     model.dispose();
+  });
+});
+
+describe('trainModel with a model the caller made', () => {
+  it('trains it with the given recipe, writes nothing without an out dir, and leaves the model to the caller', async () => {
+    const [train, valid, test] = await Promise.all([mnistRows(0, 200), mnistRows(200, 50), mnistRows(250, 30)]);
+    const tensorsBefore = tf.memory().numTensors;
+    const model = createMlp({ seed: 3 });
+    const events = await lastValueFrom(
+      trainModel({ model, data: { train, valid, test }, recipe: { epochs: 1, batchSize: 50, maxLearningRate: 2e-3 } }).pipe(toArray()),
+    );
+    const result = events.at(-1) as TrainModelResult;
+    expect(result.files).toBeUndefined();
+    expect(result.metrics.model).toBe(model.name);
+    expect(result.metrics.epochs).toBe(1);
+    expect(result.metrics.batchSize).toBe(50);
+    expect(result.metrics.backend).toBe(tf.getBackend());
+    expect(result.metrics.testPredictions).toHaveLength(30);
+    // still usable: trainModel did not dispose a model it did not create
+    const probabilities = tf.tidy(() => model.predict(tf.zeros([2, 784])).arraySync());
+    expect(probabilities).toHaveLength(2);
+    model.dispose();
+    // what training made (the optimiser's moments included) belonged to the model
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });

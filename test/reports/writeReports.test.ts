@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { writeEdaReport, writeFullReport } from '../../reports/jobs.ts';
+import { writeEdaReport, writeFullReport } from '../../reports/writeReports.ts';
 import { loadReportData } from '../../reports/reportData.ts';
 import { smallProject } from '../charts/fixtures.ts';
 import { tempDir } from '../helpers/files.ts';

@@ -1,0 +1,80 @@
+import { lastValueFrom } from 'rxjs';
+import type { DigitDataset } from '../lib/data/dataset.ts';
+import { readDigits } from '../lib/io/digits.ts';
+import { createOutDir } from '../lib/io/outDir.ts';
+import { toDataset } from '../lib/operators/toDataset.ts';
+import { writeReport, type WrittenReport } from '../lib/render/writeReport.ts';
+import type { ModelMetrics } from '../lib/types.ts';
+import { buildComparisonReport } from './comparison.ts';
+import { comparisonData } from './comparisonData.ts';
+import { buildEdaReport, edaData, type EdaOptions } from './eda.ts';
+import { buildFullReport } from './full.ts';
+import { saveReportData } from './reportData.ts';
+
+/**
+ * The EDA page alone (what `digits eda` writes): `dir/eda.html`, with each chart's Vega-Lite spec and
+ * SVG in `dir/charts/`. The data is a labelled dataset, or the path of a labelled Kaggle CSV.
+ *
+ * @example
+ * const { html } = await writeEdaReport('out/eda', 'data/train.csv', { rows: 5 });
+ */
+export async function writeEdaReport(dir: string, train: DigitDataset | string, options: EdaOptions): Promise<WrittenReport> {
+  const dataset = typeof train === 'string' ? await lastValueFrom(readDigits(train, { expect: 'labelled' }).pipe(toDataset())) : train;
+  await createOutDir(dir);
+  return writeReport(dir, buildEdaReport(edaData(dataset, options)), { htmlName: 'eda.html' });
+}
+
+/** What a comparison report is made of: any models' metrics and the images their mistakes refer to. */
+export interface ComparisonReportInput {
+  /** One entry per model, as `trainModel` emits it in its `result` event (a user's own model included). */
+  models: readonly ModelMetrics[];
+  /** The test images in the order of the models' `testPredictions` (labelled when answers are known). */
+  test?: DigitDataset;
+  /** The images the validation ids refer to (needed when the test answers are unknown). */
+  valid?: DigitDataset;
+}
+
+/**
+ * The model comparison page alone: `dir/report.html` (comparison table, training curves, confusion
+ * matrices, per-class scores, each model's most confident mistakes, where the first two disagree).
+ *
+ * @example
+ * const metrics = [mlpResult.metrics, myModelResult.metrics];
+ * const { html } = await writeComparisonReport('out/compare', { models: metrics, valid: data.valid });
+ */
+export async function writeComparisonReport(dir: string, input: ComparisonReportInput): Promise<WrittenReport> {
+  const report = buildComparisonReport(comparisonData(input.models, { test: input.test, valid: input.valid }));
+  await createOutDir(dir);
+  return writeReport(dir, report);
+}
+
+/** What the main job's report is made of. */
+export interface FullReportInput {
+  /** The labelled training data (EDA, and the images the validation ids refer to). */
+  train: DigitDataset;
+  /** The test images in the order of the models' testPredictions (labelled when answers are known). */
+  test?: DigitDataset;
+  /** One entry per model; the comparison part is left out when empty. */
+  models: readonly ModelMetrics[];
+  /** Rows of sample digits in the EDA part. */
+  rows: number;
+  /** Seed of the sample (default 0). */
+  seed?: number;
+}
+
+/**
+ * The main job's report: saves `DIR/report-data.json` (what `digits report --from DIR` rebuilds
+ * from) and writes `DIR/report.html` with `DIR/charts/`.
+ *
+ * @example
+ * await writeFullReport('out', { train, test, models: [mlpMetrics, cnnMetrics], rows: 5 });
+ */
+export async function writeFullReport(dir: string, input: FullReportInput): Promise<WrittenReport> {
+  await createOutDir(dir);
+  const data = {
+    eda: edaData(input.train, { rows: input.rows, seed: input.seed }),
+    comparison: input.models.length ? comparisonData(input.models, { test: input.test, valid: input.train }) : undefined,
+  };
+  await saveReportData(dir, data);
+  return writeReport(dir, buildFullReport(data));
+}
