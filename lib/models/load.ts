@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { loadCnn } from './cnn.ts';
 import { readModelJson } from './fileHandler.ts';
+import { loadLayersModel } from './layersModel.ts';
 import { loadMlp } from './mlp.ts';
 import type { DigitModel } from './model.ts';
 
@@ -11,6 +12,7 @@ export type ModelLoader = (dir: string) => Promise<DigitModel>;
 const loaders = new Map<string, ModelLoader>([
   ['mlp', loadMlp],
   ['cnn', loadCnn],
+  ['layers', loadLayersModel],
 ]);
 
 /**

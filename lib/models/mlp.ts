@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS } from '../types.ts';
 import { fileSystemHandler } from './fileHandler.ts';
-import { countScalars, type DigitModel, type StepResult } from './model.ts';
-import { ScheduledAdam } from './optimizer.ts';
+import { LayersDigitModel } from './layersModel.ts';
 
+/** Architecture and training settings of {@link createMlp}; every one has a default. */
 export interface MlpOptions {
   /** Units of each hidden dense ReLU layer (default [512, 256]). */
   hidden?: number[];
@@ -63,62 +63,29 @@ export async function loadMlp(dir: string): Promise<MlpModel> {
   return new MlpModel(model, options?.learningRate ?? 1e-3);
 }
 
-export class MlpModel implements DigitModel {
-  readonly name = KIND;
-  readonly inputShape = 'flat' as const;
-  private readonly optimizer: ScheduledAdam;
+/**
+ * The MLP behind the {@link DigitModel} contract: a {@link LayersDigitModel} whose `forward` stops
+ * before the softmax layer, and whose saved model.json records its options for `loadMlp`.
+ */
+export class MlpModel extends LayersDigitModel {
+  /** The underlying Keras-style model, for users who want `fit`, `summary` or `evaluate`. */
+  declare readonly model: tf.Sequential;
 
-  constructor(
-    /** The underlying Keras-style model, for users who want `fit`, `summary` or `evaluate`. */
-    readonly model: tf.Sequential,
-    learningRate: number,
-  ) {
-    this.optimizer = new ScheduledAdam(learningRate);
-    model.compile({ optimizer: this.optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  /** Wraps a model built by {@link createMlp} (or restored by {@link loadMlp}). */
+  constructor(model: tf.Sequential, learningRate: number) {
+    super(model, KIND, 'flat', learningRate);
   }
 
-  get learningRate(): number {
-    return this.optimizer.rate;
-  }
-
-  set learningRate(value: number) {
-    this.optimizer.rate = value;
-  }
-
-  parameters(): tf.Variable[] {
-    return this.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  }
-
-  stateVariables(): tf.Variable[] {
-    return this.model.weights.map((w) => w.read() as tf.Variable);
-  }
-
-  forward(x: tf.Tensor, training: boolean): tf.Tensor2D {
+  /** Logits [n, 10]: every layer but the final softmax. */
+  override forward(x: tf.Tensor, training: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       const layers = this.model.layers.slice(0, -1);
       return layers.reduce((h, layer) => layer.apply(h, { training }) as tf.Tensor, x) as tf.Tensor2D;
     });
   }
 
-  async trainStep(xs: tf.Tensor, ys: tf.Tensor2D): Promise<StepResult> {
-    const [loss, accuracy] = (await this.model.trainOnBatch(xs, ys)) as number[];
-    return { loss, accuracy };
-  }
-
-  predict(xs: tf.Tensor): tf.Tensor2D {
-    return this.model.predict(xs) as tf.Tensor2D;
-  }
-
-  parameterCount(): number {
-    return countScalars(this.parameters());
-  }
-
-  async save(dir: string): Promise<void> {
+  /** Saves model.json + weights.bin into `dir`, with the options `createMlp` recorded. */
+  override async save(dir: string): Promise<void> {
     await this.model.save(fileSystemHandler(dir));
-  }
-
-  dispose(): void {
-    this.model.dispose();
-    this.optimizer.dispose();
   }
 }

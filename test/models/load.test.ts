@@ -34,7 +34,7 @@ describe('loadModel', () => {
     const json = { modelTopology: {}, weightsManifest: [], userDefinedMetadata: { kind: 'mine' } };
     const target = await writeModelJson('mine', json);
     await expect(loadModel(target)).rejects.toThrow(UserError);
-    await expect(loadModel(target)).rejects.toThrow(/unknown model kind "mine" \(known: mlp, cnn\)/);
+    await expect(loadModel(target)).rejects.toThrow(/unknown model kind "mine" \(known: mlp, cnn, layers\)/);
     const mine = new Cnn({ channels: [2], hidden: 4 });
     registerModelLoader('mine', async (from) => (from === target ? mine : Promise.reject(new Error(from))));
     expect(await loadModel(target)).toBe(mine);
