@@ -1,0 +1,26 @@
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../lib/io/atomic.ts';
+import { tempDir } from '../helpers/files.ts';
+
+describe('writeFileAtomic', () => {
+  it('creates a missing parent directory', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'out', 'deeper', 'file.csv');
+    await writeFileAtomic(path, 'a,b\n');
+    expect(await readFile(path, 'utf8')).toBe('a,b\n');
+  });
+
+  it('names the file asked for, not its temporary name, keeps the error code, and leaves no temporary file', async () => {
+    const dir = await tempDir();
+    const target = join(dir, 'taken');
+    await mkdir(target);
+    const error = await writeFileAtomic(target, 'x').catch((e: NodeJS.ErrnoException) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain(target);
+    expect((error as Error).message).not.toMatch(/\.tmp/);
+    expect((error as NodeJS.ErrnoException).code).toMatch(/^E[A-Z]+$/);
+    expect(await readdir(dir)).toEqual(['taken']);
+  });
+});
