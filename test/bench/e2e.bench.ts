@@ -18,7 +18,7 @@ const out = await mkdtemp(join(tmpdir(), 'digit-flow-e2e-'));
 const extra = process.argv.slice(2);
 const loadBefore = loadavg()[0];
 const started = performance.now();
-await promisify(execFile)(process.execPath, [join(root, 'pipelines/digits.mjs'), 'run', '--quiet', '--out', out, ...extra], {
+await promisify(execFile)(process.execPath, [join(root, 'dist/pipelines/digits.js'), 'run', '--quiet', '--out', out, ...extra], {
   cwd: root,
   maxBuffer: 64 << 20,
 });

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/files.ts';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../pipelines/digits.mjs');
+const CLI = join(import.meta.dirname, '../../dist/pipelines/digits.js');
 
 async function digits(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

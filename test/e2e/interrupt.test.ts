@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/files.ts';
 
 const root = join(import.meta.dirname, '../..');
-const CLI = join(root, 'pipelines/digits.mjs');
+const CLI = join(root, 'dist/pipelines/digits.js');
 
 describe('Ctrl-C during training', () => {
   it('stops between batches, exits 130 with one line saying what was kept, and leaves no partial file', async () => {
