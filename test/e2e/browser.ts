@@ -1,16 +1,63 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { expect } from 'vitest';
 
-/** Debian's chromium, where the report's browser test expects it. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** Executable names tried on PATH, then the usual install places. */
+const BROWSER_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+const BROWSER_PLACES = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/snap/bin/chromium',
+  '/usr/bin/google-chrome',
+  '/opt/google/chrome/chrome',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+];
 
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The Chromium the browser tests drive: `CHROME_PATH` when set (it must exist), else the first of
+ * chromium, chromium-browser, google-chrome on PATH, else the usual install places; undefined when
+ * there is none.
+ */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.CHROME_PATH) {
+    if (!isExecutable(env.CHROME_PATH)) throw new Error(`CHROME_PATH=${env.CHROME_PATH} is not an executable file`);
+    return env.CHROME_PATH;
+  }
+  const onPath = (env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const name of BROWSER_NAMES) {
+    for (const dir of onPath) if (isExecutable(join(dir, name))) return join(dir, name);
+  }
+  return BROWSER_PLACES.find(isExecutable);
+}
+
+/** How to enable the browser tests, printed once when they are skipped. */
+export const BROWSER_HINT =
+  'browser tests skipped: no Chromium found (set CHROME_PATH, or install chromium, e.g. apt-get install chromium); REQUIRE_BROWSER=1 turns this into a failure';
+
+/**
+ * Whether the browser tests can run. Without a browser they are skipped with one line on stderr, unless
+ * `REQUIRE_BROWSER` is set (as `.ci/run` does): then a missing browser is a failure, never a silent skip.
+ */
+export function browserForTests(): string | undefined {
+  const path = findChromium();
+  if (path) return path;
+  if (process.env.REQUIRE_BROWSER) throw new Error(`REQUIRE_BROWSER is set but ${BROWSER_HINT.replace('browser tests skipped: ', '')}`);
+  process.stderr.write(`${BROWSER_HINT}\n`);
+  return undefined;
 }
 
 /**
@@ -18,9 +65,11 @@ export function chromiumAvailable(): boolean {
  * takes --user-data-dir), offline flags, and a close() that removes the profile.
  */
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(BROWSER_HINT);
   const profile = await mkdtemp(join(tmpdir(), 'digit-flow-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: [
       '--headless',
