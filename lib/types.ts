@@ -38,6 +38,10 @@ export type InputShape = 'flat' | 'image';
 /** Training progress, emitted by the `train` operator. */
 export type TrainEvent = BatchEvent | EpochEvent | DoneEvent;
 
+/**
+ * Progress after one training step. `loss` and `accuracy` are the means over this batch only;
+ * `samplesPerSec` is the throughput of the epoch so far. `epoch` and `batch` count from 1.
+ */
 export interface BatchEvent {
   type: 'batch';
   epoch: number;
@@ -48,6 +52,12 @@ export interface BatchEvent {
   samplesPerSec: number;
 }
 
+/**
+ * Scores of one finished epoch (counted from 1). `loss` and `accuracy` are means over the epoch's
+ * training samples; `validLoss` / `validAccuracy` are set only when `train` was given a `valid`
+ * dataset. `seconds` is the epoch's wall time including validation, `samplesPerSec` the training
+ * throughput without it, and `learningRate` the optimiser's rate at the end of the epoch.
+ */
 export interface EpochStats {
   epoch: number;
   loss: number;
@@ -59,10 +69,18 @@ export interface EpochStats {
   learningRate?: number;
 }
 
+/** Emitted by `train` once per epoch, after validation, with that epoch's {@link EpochStats}. */
 export interface EpochEvent extends EpochStats {
   type: 'epoch';
 }
 
+/**
+ * The last event of a training run, with the stats of every epoch in `history`. `bestEpoch` is the
+ * epoch whose weights early stopping restored; without early stopping it is the epoch with the lowest
+ * validation loss (the model keeps its last weights) or, without validation, the last epoch.
+ * `stoppedEarly` is true when early stopping ended the run before `epochs`; `seconds` is the whole
+ * run's wall time.
+ */
 export interface DoneEvent {
   type: 'done';
   history: EpochStats[];
@@ -80,6 +98,10 @@ export interface ClassMetrics {
   support: number;
 }
 
+/**
+ * One row whose predicted class differs from its true `label`. `confidence` is the probability (0–1)
+ * the model gave its wrong answer `predicted`, so confident mistakes can be told from close calls.
+ */
 export interface Misclassified {
   id: number;
   label: number;
@@ -122,6 +144,10 @@ export interface ModelMetrics {
  * Both models expose one, so the training loop and the multi-core trainer treat them alike.
  */
 export interface Module {
+  /**
+   * The trainable variables, i.e. the ones the optimiser updates; non-trained state such as batch-norm
+   * running statistics is left out.
+   */
   parameters(): tf.Variable[];
   /** Logits [n, 10]; `training` turns on dropout / batch-norm batch statistics. */
   forward(x: tf.Tensor, training: boolean): tf.Tensor2D;

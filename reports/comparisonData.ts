@@ -27,6 +27,10 @@ export interface ComparisonData {
   disagreements?: Disagreements;
 }
 
+/**
+ * The images {@link comparisonData} draws the galleries and disagreements from (metrics hold only
+ * ids), and how many digits each gallery shows.
+ */
 export interface ComparisonOptions {
   /** The test images, in the order of `testPredictions` (needed for test galleries and disagreements). */
   test?: DigitDataset;

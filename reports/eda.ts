@@ -29,6 +29,10 @@ export interface EdaData {
   sample: { rows: number; columns: number; digits: ShownDigit[] };
 }
 
+/**
+ * Options of {@link edaData}: the size and seed of the grid of sample digits (the other charts use
+ * every image).
+ */
 export interface EdaOptions {
   /** Rows of sample digits to show (the user's choice, as in the seed notebook). */
   rows: number;

@@ -6,10 +6,17 @@ import { UserError } from '../errors.ts';
 import { registerTrainingKernels, unregisterTrainingKernels } from './kernels/register.ts';
 import { withThreadedWasm } from './wasmThreads.ts';
 
+/**
+ * A tfjs backend this library can run on: 'tensorflow' (native, needs the optional package
+ * `@tensorflow/tfjs-node`), 'wasm' (XNNPACK, multi-threaded) or 'cpu' (plain JavaScript, slowest).
+ */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** The accepted values of the `backend` option and `--backend`: 'auto' or a {@link BackendName}. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/** A backend to ask {@link selectBackend} for; 'auto' takes the fastest one that loads. */
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
+/** Options of {@link selectBackend}. */
 export interface BackendOptions {
   /** 'auto' (default): 'tensorflow' when @tensorflow/tfjs-node loads, else 'wasm', else 'cpu'. */
   backend?: BackendChoice;
@@ -19,7 +26,9 @@ export interface BackendOptions {
   trainingKernels?: boolean;
 }
 
+/** What {@link selectBackend} set up: the backend now running, its threads and why it was chosen. */
 export interface BackendInfo {
+  /** The backend tfjs now computes on. */
   name: BackendName;
   /** Threads the backend computes on (tfjs-node: its own pool, reported as the core count). */
   threads: number;

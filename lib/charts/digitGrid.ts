@@ -27,8 +27,11 @@ export interface DigitTile {
   caption?: string;
 }
 
+/** Title and layout of a {@link digitGridChart}. */
 export interface DigitGridOptions {
+  /** The chart's title. */
   title: string;
+  /** A line under the title, e.g. what the digits were chosen by. */
   subtitle?: string;
   /** Digits per row (default 10). */
   columns?: number;

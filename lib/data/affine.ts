@@ -18,6 +18,7 @@ export interface AugmentOptions {
   seed?: number;
 }
 
+/** {@link AugmentOptions} without the seed, every limit checked and its default filled in. */
 export type JitterLimits = Required<Omit<AugmentOptions, 'seed'>>;
 
 /** One image's jitter: the forward transform is zoom and rotation about the centre, then the shift. */
@@ -41,6 +42,7 @@ export interface InverseAffine {
   cy: number;
 }
 
+/** The limits used for options left out: shifts up to 2 px, rotations up to 10°, zoom within ±10%. */
 export const DEFAULT_JITTER: JitterLimits = { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 };
 
 /** Pixel centres are at integer coordinates, so the image's centre is (13.5, 13.5). */

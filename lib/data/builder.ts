@@ -27,10 +27,15 @@ export class DatasetBuilder {
 
   constructor(private readonly stage: string) {}
 
+  /** Number of records added so far. */
   get size(): number {
     return this.rows;
   }
 
+  /**
+   * Appends one record (raw 0–255 or normalized 0–1 pixels), copying its pixels. Throws a `UserError`
+   * for an invalid record or one whose labelling differs from the first record's.
+   */
   add(record: AnyDigit): void {
     checkRecord(this.stage, record);
     const hasLabel = record.label !== undefined;

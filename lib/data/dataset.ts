@@ -10,7 +10,12 @@ import { deriveSeed, permutation, seededRandom, type Random } from './random.ts'
 /** Stream number of the augmentation draws, so that they are unrelated to the epoch order. */
 const AUGMENT_STREAM = 1;
 
+/**
+ * How {@link DigitDataset.batches} and {@link DigitDataset.batchIterator} cut one epoch into batches:
+ * size, order, tensor shape and optional augmentation.
+ */
 export interface BatchOptions {
+  /** Rows per batch, an integer >= 1; the last batch may be smaller (see `dropRemainder`). */
   batchSize: number;
   /** Shuffle the order of rows for this epoch (default false). */
   shuffle?: boolean;
@@ -63,6 +68,7 @@ export class DigitDataset {
     }
   }
 
+  /** Whether the rows carry labels (train data) rather than none (test data). */
   get labelled(): boolean {
     return this.labels !== undefined;
   }
@@ -74,6 +80,10 @@ export class DigitDataset {
     return DigitDataset.fromArrays(builder.arrays());
   }
 
+  /**
+   * Wraps the arrays of a {@link DatasetBuilder} (or any with matching lengths) without copying them;
+   * the dataset then shares their memory.
+   */
   static fromArrays(arrays: DatasetArrays): DigitDataset {
     return new DigitDataset(arrays.pixels, arrays.ids, arrays.labels);
   }

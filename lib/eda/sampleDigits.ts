@@ -2,6 +2,7 @@ import { table, type ColumnTable } from 'arquero';
 import type { DigitDataset } from '../data/dataset.ts';
 import { permutation, seededRandom } from '../data/random.ts';
 
+/** Options of {@link sampleDigits}: the size of the grid and the seed of the random choice. */
 export interface SampleOptions {
   /** Rows of the grid the user wants to see (the seed notebook's choice). */
   rows: number;

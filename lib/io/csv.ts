@@ -9,6 +9,7 @@ export interface CsvRow {
   fields: string[];
 }
 
+/** Options of {@link readCsv}. */
 export interface CsvOptions {
   /** Bytes per read (default 1 MiB). */
   chunkBytes?: number;
@@ -71,6 +72,11 @@ export class CsvParser {
     private readonly emit: (row: CsvRow) => void,
   ) {}
 
+  /**
+   * Feeds the next piece of text and emits every row it completes. Pieces may split a row, a field or
+   * a CRLF anywhere; a leading BOM is dropped. Throws an `InputFileError` on a stray quote or on text
+   * after a closing quote.
+   */
   push(text: string): void {
     let i = 0;
     if (this.atStart && text.length > 0) {
@@ -134,6 +140,10 @@ export class CsvParser {
     if (start < text.length) this.field += text.slice(start);
   }
 
+  /**
+   * Signals the end of the input and emits the last row when it has no line end. Throws an
+   * `InputFileError` if a quoted field is still open.
+   */
   end(): void {
     if (this.inQuotes) {
       throw new InputFileError(this.file, this.rowLine, `${this.fields.length + 1}`, 'quoted field is not closed before the end of the file');

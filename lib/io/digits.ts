@@ -17,7 +17,9 @@ export interface SkipReport {
   firstError: string;
 }
 
+/** Options of {@link readDigits}. */
 export interface ReadDigitsOptions {
+  /** Fail on the first invalid row (`'fail'`, default) or leave such rows out (`'skip'`). */
   onInvalid?: InvalidRowPolicy;
   /**
    * Called once, at the end, when rows were skipped. Without it a one-line warning goes to stderr:
@@ -26,6 +28,7 @@ export interface ReadDigitsOptions {
   onSkipped?: (report: SkipReport) => void;
   /** Require a label column ('labelled', train.csv) or its absence ('unlabelled', test.csv). */
   expect?: 'labelled' | 'unlabelled' | 'either';
+  /** Bytes per read (default 1 MiB). */
   chunkBytes?: number;
   /** Called after each chunk with the bytes read so far (for progress bars). */
   onBytesRead?: (bytes: number) => void;

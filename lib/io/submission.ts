@@ -55,6 +55,10 @@ export async function readLabels(path: string): Promise<Map<number, number>> {
   return labels;
 }
 
+/**
+ * The result of {@link score} / {@link scoreLabels}: `correct` of `total` ImageIds got their true
+ * label, and `accuracy` is `correct / total` (0–1).
+ */
 export interface Score {
   accuracy: number;
   correct: number;

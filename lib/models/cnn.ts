@@ -6,6 +6,7 @@ import { correctCount, countScalars, type DigitModel, type StepResult } from './
 import { BatchNorm, Conv2d, Linear, type Layer } from './nn.ts';
 import { ScheduledAdam } from './optimizer.ts';
 
+/** Architecture and training settings of a {@link Cnn}; every one has a default. */
 export interface CnnOptions {
   /** Output channels of each conv block (conv -> 2x2 max pool -> batch norm -> ReLU); default [24, 48]. */
   channels?: number[];
@@ -113,6 +114,10 @@ export class Cnn implements DigitModel {
     return tf.tidy(() => tf.softmax(this.forward(xs, false)));
   }
 
+  /**
+   * Conv kernels, batch-norm gamma / beta and dense weights / biases, block by block then fc1, fc2;
+   * the running statistics are left out.
+   */
   parameters(): tf.Variable[] {
     return this.layers().flatMap(([, layer]) => layer.parameters());
   }

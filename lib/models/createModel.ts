@@ -3,7 +3,9 @@ import { Cnn } from './cnn.ts';
 import { createMlp } from './mlp.ts';
 import type { DigitModel } from './model.ts';
 
+/** Names of the built-in models, as accepted by {@link createModel} and `--model`. */
 export const MODEL_NAMES = ['mlp', 'cnn'] as const;
+/** A built-in model: 'mlp' (multilayer perceptron, flat input) or 'cnn' (convolutional network). */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Checks a `--model` value; the error names the option and the accepted values. */

@@ -32,6 +32,7 @@ export class Conv2d implements Layer {
     if (withBias) this.bias = variableOf(() => tf.zeros([outChannels]));
   }
 
+  /** Convolves images [n, h, w, in] into [n, h, w, out] (same height and width), plus the bias if any. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     const y = tf.conv2d(x, this.kernel as tf.Tensor4D, 1, 'same');
     return this.bias ? tf.add(y, this.bias) : y;
@@ -56,6 +57,7 @@ export class Linear implements Layer {
     this.bias = variableOf(() => tf.zeros([outFeatures]));
   }
 
+  /** Maps [n, inFeatures] to [n, outFeatures]: x·weight + bias, no activation. */
   forward(x: tf.Tensor2D): tf.Tensor2D {
     return tf.add(tf.matMul(x, this.weight as tf.Tensor2D), this.bias);
   }
@@ -90,6 +92,11 @@ export class BatchNorm implements Layer {
     this.runningVar = variableOf(() => tf.ones([channels]), false);
   }
 
+  /**
+   * Normalises `x` per channel (last axis) and scales / shifts it by gamma / beta. With `training`,
+   * uses the batch's statistics and moves the running averages towards them by `1 - momentum`;
+   * otherwise uses the running averages and changes nothing.
+   */
   forward<T extends tf.Tensor>(x: T, training: boolean): T {
     if (!training) {
       return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as T;

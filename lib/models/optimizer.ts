@@ -9,10 +9,12 @@ export class ScheduledAdam extends tf.AdamOptimizer {
     super(learningRate, beta1, beta2, epsilon);
   }
 
+  /** The learning rate the next `applyGradients` step uses. */
   get rate(): number {
     return this.learningRate;
   }
 
+  /** Sets the rate for the following steps; throws unless it is a finite number > 0. */
   set rate(value: number) {
     if (!(value > 0) || !Number.isFinite(value)) throw new Error(`learningRate must be a positive number, got ${value}`);
     this.learningRate = value;

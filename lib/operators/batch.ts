@@ -4,6 +4,7 @@ import { PIXELS, type Batch, type InputShape } from '../types.ts';
 import { checkInteger, checkRecord } from '../data/check.ts';
 import { tensorBatch, writeUnitPixels, type AnyDigit } from '../data/pixels.ts';
 
+/** Options of the {@link batch} operator (for the batches of a `DigitDataset`, see `BatchOptions`). */
 export interface RecordBatchOptions {
   /** 'flat' gives xs [n, 784], 'image' gives [n, 28, 28, 1] (default 'flat'). */
   shape?: InputShape;

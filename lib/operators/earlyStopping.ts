@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DigitModel } from '../models/model.ts';
 
+/** When {@link EarlyStopping} (the `earlyStopping` option of `train`) ends training. */
 export interface EarlyStoppingOptions {
   /** Epochs without improvement of the validation loss before training stops (default 3). */
   patience?: number;
@@ -48,6 +49,7 @@ export class EarlyStopping {
     this.snapshot.forEach((value, i) => variables[i].assign(value));
   }
 
+  /** Frees the snapshot of the best state; call it once training is over, after `restore`. */
   dispose(): void {
     tf.dispose(this.snapshot);
     this.snapshot = [];

@@ -17,9 +17,11 @@ function cosineBetween(from: number, to: number, t: number): number {
   return to + ((from - to) * (1 + Math.cos(Math.PI * t))) / 2;
 }
 
+/** Shape of the {@link oneCycle} schedule: the warm-up share and the start and end rates. */
 export interface OneCycleOptions {
   /** Share of all steps spent warming up from `maxRate / startDivisor` to `maxRate` (default 0.25). */
   warmup?: number;
+  /** The rate starts at `maxRate / startDivisor` (default 25). */
   startDivisor?: number;
   /** The rate ends at `maxRate / endDivisor` (default 1000). */
   endDivisor?: number;

@@ -2,6 +2,7 @@ import { concat, defer, mergeMap, type OperatorFunction } from 'rxjs';
 import { checkInteger, checkSeed } from '../data/check.ts';
 import { DEFAULT_SEED, seededRandom, shuffleInPlace } from '../data/random.ts';
 
+/** Options of {@link shuffle}. */
 export interface ShuffleOptions {
   /** Seed of the order (default 20742). */
   seed?: number;

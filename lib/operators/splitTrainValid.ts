@@ -3,6 +3,7 @@ import { UserError } from '../errors.ts';
 import { checkSeed } from '../data/check.ts';
 import { DEFAULT_SEED, seededRandom, type Random } from '../data/random.ts';
 
+/** Options of {@link splitTrainValid}. */
 export interface SplitOptions {
   /** Share of records that go to validation, in (0, 1) (default 0.2: the seed notebook's 80/20). */
   validFraction?: number;
@@ -12,6 +13,7 @@ export interface SplitOptions {
   stratify?: boolean;
 }
 
+/** The part of a train / validation split a record belongs to. */
 export type SplitPart = 'train' | 'valid';
 
 /** A record tagged with the part of the split it belongs to. */

@@ -8,8 +8,11 @@ import type { EpochStats, TrainEvent } from '../types.ts';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.ts';
 import type { LearningRateSchedule } from './lrSchedule.ts';
 
+/** Options of {@link train} and {@link fit}: how long to train, on what batches, and what to watch. */
 export interface TrainOptions {
+  /** Passes over the training data, an integer >= 1 (fewer run when early stopping ends training). */
   epochs: number;
+  /** Rows per training step, an integer >= 1; the last batch of an epoch may be smaller. */
   batchSize: number;
   /** Labelled data scored after every epoch (validation loss and accuracy). */
   valid?: DigitDataset;

@@ -5,6 +5,7 @@ import { reportHtml, type ChartFiles } from './html.ts';
 import { checkReport, type Report } from './report.ts';
 import { renderSvg } from './svg.ts';
 
+/** Where {@link writeReport} puts the page and chart files inside its `dir`. */
 export interface WriteReportOptions {
   /** File name of the page in `dir` (default 'report.html'). */
   htmlName?: string;
