@@ -15,6 +15,21 @@ export { readDigits, describeSkips, digitHeader, type ReadDigitsOptions, type In
 export { parseIdx, readIdx, encodeIdx, readIdxDigits, readMnist, mnistDataDir, type IdxArray, type MnistDigits } from './io/idx.ts';
 export { writeSubmission, readLabels, score, scoreLabels, SUBMISSION_HEADER, type Score } from './io/submission.ts';
 export {
+  withRunDir,
+  RunDir,
+  readRunManifest,
+  verifyRun,
+  commitInProgress,
+  runsSettled,
+  RUN_MANIFEST,
+  type RunManifest,
+  type RunFile,
+  type RunDirOptions,
+  type PlannedOutput,
+  type RunVerification,
+} from './io/runDir.ts';
+export { describeFileError, isFileSystemError } from './io/fileErrors.ts';
+export {
   writeKaggleDefault,
   kaggleFiles,
   encodeDigitRows,

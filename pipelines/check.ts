@@ -1,5 +1,5 @@
 import { lastValueFrom, reduce } from 'rxjs';
-import { describeSkips, readDigits, type InvalidRowPolicy, type SkipReport } from '../lib/index.ts';
+import { readDigits, type InvalidRowPolicy, type SkipReport } from '../lib/index.ts';
 
 /** What `digits check` found in a file. */
 export interface CheckSummary {
@@ -12,10 +12,10 @@ export interface CheckSummary {
 }
 
 /** Validates a Kaggle digit CSV end to end and summarises it. */
-export async function checkDigitsFile(file: string, onInvalid: InvalidRowPolicy = 'fail'): Promise<CheckSummary> {
+export async function checkDigitsFile(file: string, onInvalid: InvalidRowPolicy = 'fail', maxLineBytes?: number): Promise<CheckSummary> {
   let skipped: SkipReport | undefined;
   const counts = await lastValueFrom(
-    readDigits(file, { onInvalid, onSkipped: (report) => (skipped = report) }).pipe(
+    readDigits(file, { onInvalid, maxLineBytes, onSkipped: (report) => (skipped = report) }).pipe(
       reduce(
         (acc, record) => {
           acc.rows++;
@@ -42,6 +42,6 @@ export function formatCheckSummary(summary: CheckSummary): string {
   if (summary.labelCounts) {
     lines.push(`labels: ${summary.labelCounts.map((n, label) => `${label}:${n}`).join(' ')}`);
   }
-  if (summary.skipped) lines.push(`warning: ${describeSkips(summary.skipped)}`);
+  if (summary.skipped) lines.push(`skipped ${summary.skipped.skipped} invalid row${summary.skipped.skipped === 1 ? '' : 's'}`);
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKEND_CHOICES, writeKaggleDefault, MODEL_NAMES, type ModelName } from '../lib/index.ts';
+import { BACKEND_CHOICES, DEFAULT_SEED, describeSkips, MODEL_NAMES, type ModelName, UserError, verifyRun, writeKaggleDefault } from '../lib/index.ts';
+import { describeHeldRun } from './interrupt.ts';
 import { checkDigitsFile, formatCheckSummary } from './check.ts';
 import { runCommand } from './cliErrors.ts';
 import { edaCommand, reportCommand } from './reportCommands.ts';
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .command('data')
     .description('write the embedded default (MNIST in Kaggle format): train.csv, test.csv, sample_submission.csv, test_labels.csv')
     .option('--out <dir>', 'output directory', 'data')
-    .option('--seed <n>', 'seed of the shuffle that splits the 70,000 digits', positiveInt('--seed'))
+    .option('--seed <n>', 'seed of the shuffle that splits the 70,000 digits', nonNegativeInt('--seed'))
     .action((options: { out: string; seed?: number }) =>
       runCommand(async () => {
         const started = performance.now();
@@ -44,10 +45,13 @@ export function buildProgram(): Command {
     .description('validate a Kaggle digit CSV (train or test format) and print a summary')
     .argument('<file>', 'CSV file to check')
     .addOption(new Option('--on-invalid <policy>', 'fail on the first invalid row, or skip and count invalid rows').choices(['fail', 'skip']).default('fail'))
-    .action((file: string, options: { onInvalid: 'fail' | 'skip' }) =>
+    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB): a longer one is an error', positiveInt('--max-line-bytes'))
+    .action((file: string, options: { onInvalid: 'fail' | 'skip'; maxLineBytes?: number }) =>
       runCommand(async () => {
-        const summary = await checkDigitsFile(file, options.onInvalid);
+        const summary = await checkDigitsFile(file, options.onInvalid, options.maxLineBytes);
         process.stdout.write(`${formatCheckSummary(summary)}\n`);
+        // a warning, not the result: stdout stays the summary alone
+        if (summary.skipped) process.stderr.write(`digits: warning: ${describeSkips(summary.skipped)}\n`);
       }),
     );
 
@@ -60,7 +64,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output directory', 'out')
     .option('--epochs <n>', "epochs (default: the model's recipe)", positiveInt('--epochs'))
     .option('--batch-size <n>', "batch size (default: the model's recipe)", positiveInt('--batch-size'))
-    .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), 20742)
+    .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), DEFAULT_SEED)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
@@ -79,7 +83,7 @@ export function buildProgram(): Command {
     .option('--models <list>', 'comma-separated models to train', modelList, [...MODEL_NAMES])
     .option('--epochs <n>', "epochs for every model (default: each model's recipe)", positiveInt('--epochs'))
     .option('--batch-size <n>', "batch size (default: each model's recipe)", positiveInt('--batch-size'))
-    .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), 20742)
+    .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), DEFAULT_SEED)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
     .option('--augment', "jitter training images (shift, rotation, zoom) (default: each model's recipe)")
     .option('--no-augment', 'train on the images as they are')
@@ -97,10 +101,25 @@ export function buildProgram(): Command {
     .option('--train <file>', 'Kaggle train.csv (default: the embedded default in data/)')
     .option('--rows <n>', 'rows of sample digits to show', positiveInt('--rows'), 5)
     .option('--out <dir>', 'output directory', 'out/eda')
-    .option('--seed <n>', 'seed of the digit sample', nonNegativeInt('--seed'), 20742)
+    .option('--seed <n>', 'seed of the digit sample', nonNegativeInt('--seed'), DEFAULT_SEED)
     .option('--quiet', 'print only the final summary and errors')
     .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean }) =>
       runCommand(() => edaCommand({ ...options, reporter: reporterMode(options) })),
+    );
+
+  program
+    .command('verify')
+    .description("check an out dir against its manifest (run.json): every file of the run present, whole and unchanged")
+    .argument('<dir>', 'output directory of an earlier run')
+    .action((dir: string) =>
+      runCommand(async () => {
+        const { manifest, problems } = await verifyRun(dir);
+        if (problems.length > 0) {
+          process.stderr.write(`${problems.map((p) => `digits: ${p}`).join('\n')}\n`);
+          throw new UserError(`${dir} does not match its manifest: ${problems.length} problem${problems.length === 1 ? '' : 's'} (run ${manifest.runId})`);
+        }
+        process.stdout.write(`${dir}: OK, ${describeHeldRun(manifest)}: ${manifest.files.length} files match the manifest\n`);
+      }),
     );
 
   program

@@ -1,9 +1,15 @@
 import { CommanderError } from 'commander';
-import { UserError } from '../lib/index.ts';
+import { describeFileError, isFileSystemError, UserError } from '../lib/index.ts';
+
+/** The file an fs error is about: the destination of a rename, else its path. */
+function pathOf(error: NodeJS.ErrnoException & { dest?: string }): string | undefined {
+  return error.dest ?? error.path;
+}
 
 /**
- * Runs a CLI action and turns failures into exit codes: a user's mistake prints one line on stderr
- * (`digits: <message>`) and exits 1; anything else is a bug and keeps its stack trace.
+ * Runs a CLI action and turns failures into exit codes: a user's mistake, or a fact of the disk
+ * (full, read-only, a path that is not a directory), prints one line on stderr (`digits: <message>`)
+ * and exits 1; anything else is a bug and keeps its stack trace.
  */
 export async function runCommand(action: () => Promise<void>): Promise<void> {
   try {
@@ -15,9 +21,9 @@ export async function runCommand(action: () => Promise<void>): Promise<void> {
       return;
     }
     if (error instanceof CommanderError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EDQUOT') {
-      process.stderr.write(`digits: ${(error as Error).message}\n`);
+    if (isFileSystemError(error)) {
+      const path = pathOf(error);
+      process.stderr.write(`digits: ${path ? `${path}: ` : ''}${describeFileError(error)}\n`);
       process.exitCode = 1;
       return;
     }

@@ -1,5 +1,13 @@
 #!/usr/bin/env node
 // The `digits` executable (package.json `bin`, compiled to dist/pipelines/digits.js).
-import { main } from './cli.ts';
+import { interruptBeforeWork, quietOnClosedPipes } from './pipes.ts';
 
+// Before the CLI's modules load (tfjs alone takes a moment): a Ctrl-C from the first instant on ends
+// the command with one line and exit code 130, and a closed pipe is never a crash.
+quietOnClosedPipes();
+interruptBeforeWork();
+const { main } = await import('./cli.ts');
 await main(process.argv);
+// Interrupted: the out dir is settled and the message printed; work still in flight (a prediction,
+// a report being rendered into the dropped staging directory) is not waited for.
+if (process.exitCode === 130) process.exit(130);

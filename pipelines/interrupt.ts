@@ -1,41 +1,74 @@
-import { readdir } from 'node:fs/promises';
 import type { Observable } from 'rxjs';
-import { InterruptedError } from '../lib/index.ts';
+import { setJobRunning } from './pipes.ts';
+import { commitInProgress, InterruptedError, readRunManifest, runsSettled, type RunManifest } from '../lib/index.ts';
 
-/** The finished files in `dir` (temporary files of unfinished writes are not listed). */
-async function keptFiles(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).filter((name) => !name.endsWith('.tmp')).sort();
-  } catch {
-    return [];
-  }
+/** What an out dir holds, in a few words: `run 20261130T081500Z-3fa2c1 (digits run, finished 08:15:02)`. */
+export function describeHeldRun(manifest: RunManifest | undefined): string {
+  if (!manifest) return 'no finished run';
+  const finished = manifest.finished.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return `run ${manifest.runId} (${manifest.command}, finished ${finished})`;
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 /**
- * Runs a job to completion, or until Ctrl-C: then it unsubscribes, which stops training between
- * batches and frees its tensors, and fails with a one-line InterruptedError that says what `outDir`
- * kept. Every output is written under a temporary name and renamed, so nothing kept is half-written.
+ * Runs a job to completion, or until Ctrl-C (or SIGTERM): then it unsubscribes, which stops training
+ * between batches and drops the run's staged files, waits for a commit already under way (a second
+ * Ctrl-C does not split it), and fails with a one-line InterruptedError that says which run `outDir`
+ * holds now. A second Ctrl-C outside a commit stops the process at once: the out dir is never
+ * half-written either way, and the next run there removes what this one staged.
  */
-export function interruptible(job: Observable<unknown>, outDir: string): Promise<void> {
+export function interruptible(job: Observable<unknown>, outDir: string, thisRun: () => string | undefined = () => undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    let interrupted = false;
+    const stopListening = (): void => {
+      for (const signal of SIGNALS) process.off(signal, onSignal);
+      setJobRunning(false);
+    };
     const subscription = job.subscribe({
       error: (error: unknown) => {
-        process.off('SIGINT', onInterrupt);
+        stopListening();
         reject(error);
       },
       complete: () => {
-        process.off('SIGINT', onInterrupt);
+        stopListening();
         resolve();
       },
     });
-    function onInterrupt(): void {
+    function onSignal(): void {
+      if (interrupted) {
+        if (commitInProgress()) {
+          process.stderr.write('digits: finishing the commit of the output directory first\n');
+          return;
+        }
+        process.stderr.write(`digits: interrupted again: stopped at once; ${outDir} holds what it held before this run\n`);
+        process.exit(130);
+      }
+      interrupted = true;
       subscription.unsubscribe();
-      process.off('SIGINT', onInterrupt);
-      keptFiles(outDir).then((kept) => {
-        const what = kept.length ? `kept in ${outDir}/: ${kept.join(', ')}` : `nothing was written to ${outDir}/`;
-        reject(new InterruptedError(`interrupted: stopped between batches; ${what} (every file there is complete)`));
-      }, reject);
+      void report();
     }
-    process.on('SIGINT', onInterrupt);
+    async function report(): Promise<void> {
+      // a commit under way finishes (a failed one leaves the previous set, which the manifest tells),
+      // and the dropped run's staged files are removed before the process exits
+      await runsSettled();
+      try {
+        const held = await readRunManifest(outDir);
+        const ours = held !== undefined && held.runId === thisRun();
+        stopListening();
+        reject(
+          new InterruptedError(
+            ours
+              ? `interrupted after the run was complete: ${outDir} holds this run, ${describeHeldRun(held)}`
+              : `interrupted: nothing of this run was kept; ${outDir} holds ${describeHeldRun(held)}`,
+          ),
+        );
+      } catch (error) {
+        stopListening();
+        reject(error);
+      }
+    }
+    setJobRunning(true);
+    for (const signal of SIGNALS) process.on(signal, onSignal);
   });
 }

@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import { type BackendChoice, startBackend } from '../lib/index.ts';
 import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { runJob, type RunOptions, type RunResult } from '../reports/index.ts';
-import { describeModelResult } from './summary.ts';
+import { commandLine, describeModelResult } from './summary.ts';
 
 export interface RunCommandOptions extends RunOptions {
   backend: BackendChoice;
@@ -13,9 +14,11 @@ export interface RunCommandOptions extends RunOptions {
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   const reporter = createReporter(options.reporter);
   let result: RunResult | undefined;
+  let runId: string | undefined;
   try {
     const backend = await startBackend(options.backend, reporter);
-    await interruptible(runJob(options, backend, reporter, (r) => (result = r)), options.out);
+    const job$ = runJob({ ...options, command: commandLine(), onOpen: (run) => (runId = run.runId) }, backend, reporter, (r) => (result = r));
+    await interruptible(job$, options.out, () => runId);
   } finally {
     reporter.close();
   }
@@ -28,6 +31,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     ...result.models.map((m) => describeModelResult(m)),
     `wrote ${result.files.map((f) => f.submission).join(', ')}, ${result.metrics}, saved models (${result.files.map((f) => f.model).join(', ')})`,
     `report: ${result.report}`,
+    `${options.out} holds run ${result.runId} (manifest: ${join(options.out, 'run.json')})`,
     `done in ${result.seconds.toFixed(0)} s`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

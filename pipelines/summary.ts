@@ -12,3 +12,8 @@ export function describeModelResult(metrics: ModelMetrics, files?: { [name: stri
   if (files) lines.push(`  wrote ${Object.values(files).join(', ')}`);
   return lines.join('\n');
 }
+
+/** The command line as typed, for the out dir's manifest: `digits run --quick`. */
+export function commandLine(argv: readonly string[] = process.argv): string {
+  return ['digits', ...argv.slice(2)].join(' ');
+}

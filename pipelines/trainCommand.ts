@@ -1,8 +1,21 @@
-import { tap } from 'rxjs';
-import { type BackendChoice, type ModelName, RECIPES, readJobData, startBackend, trainModel, type TrainModelResult, trainingProgress } from '../lib/index.ts';
+import { join } from 'node:path';
+import { defer, switchMap, tap } from 'rxjs';
+import {
+  type BackendChoice,
+  type ModelName,
+  RECIPES,
+  readJobData,
+  type RunDir,
+  type RunManifest,
+  startBackend,
+  trainModel,
+  type TrainModelResult,
+  trainingProgress,
+  withRunDir,
+} from '../lib/index.ts';
 import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
-import { describeModelResult } from './summary.ts';
+import { commandLine, describeModelResult } from './summary.ts';
 
 export interface TrainCommandOptions {
   model: ModelName;
@@ -16,28 +29,62 @@ export interface TrainCommandOptions {
   reporter: ReporterMode;
 }
 
-/** `digits train`: one model, trained, evaluated, its submission, metrics and saved model written. */
+/** Run-level files that describe every model: a new model makes them stale, so `train` drops them. */
+const RUN_SUMMARIES = new Set(['metrics.json', 'report.html', 'report-data.json', 'charts']);
+
+/**
+ * `digits train`: one model trained and evaluated, its submission, metrics and saved model written as
+ * one transaction on the out dir. The other models' files of a previous run stay; the run-level
+ * summaries (metrics.json, the report) go, since they described the model this run replaces.
+ */
 export async function trainCommand(options: TrainCommandOptions): Promise<void> {
   const reporter = createReporter(options.reporter);
+  const own = [`submission-${options.model}.csv`, `metrics-${options.model}.json`, `model-${options.model}`];
   try {
     const backend = await startBackend(options.backend, reporter);
-    const { data, answers } = await readJobData(options, reporter);
-    const show = trainingProgress(reporter, options.model, options.epochs ?? RECIPES[options.model].epochs);
     let result: TrainModelResult | undefined;
-    const job$ = trainModel({
-      model: options.model,
-      data,
-      answers,
-      outDir: options.out,
-      backend: backend.name,
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      seed: options.seed,
-    }).pipe(tap((event) => (event.type === 'result' ? (result = event) : show(event))));
-    await interruptible(job$, options.out);
-    if (result) {
-      reporter.event({ type: 'result', model: options.model, files: result.files, metrics: { ...result.metrics, testPredictions: undefined } });
-      if (options.reporter !== 'json') process.stdout.write(`${describeModelResult(result.metrics, result.files)}\n`);
+    let run: RunDir | undefined;
+    let manifest: RunManifest | undefined;
+    const job$ = withRunDir(
+      options.out,
+      {
+        command: commandLine(),
+        seed: options.seed,
+        writes: [
+          { name: own[0], kind: 'file' },
+          { name: own[1], kind: 'file' },
+          { name: own[2], kind: 'directory' },
+        ],
+        keep: (name) => !own.includes(name) && !RUN_SUMMARIES.has(name),
+        onNotice: (message) => reporter.info(message),
+        onOpen: (opened) => (run = opened),
+        onCommit: (committed) => (manifest = committed),
+      },
+      (opened) =>
+        defer(() => readJobData(options, reporter)).pipe(
+          switchMap(({ data, answers }) => {
+            const show = trainingProgress(reporter, options.model, options.epochs ?? RECIPES[options.model].epochs);
+            return trainModel({
+              model: options.model,
+              data,
+              answers,
+              outDir: opened.staging,
+              backend: backend.name,
+              epochs: options.epochs,
+              batchSize: options.batchSize,
+              seed: options.seed,
+            }).pipe(tap((event) => (event.type === 'result' ? (result = event) : show(event))));
+          }),
+        ),
+    );
+    await interruptible(job$, options.out, () => run?.runId);
+    if (result && run && manifest) {
+      const staged = result.files!;
+      const files = { submission: run.livePath(staged.submission), metrics: run.livePath(staged.metrics), model: run.livePath(staged.model) };
+      reporter.event({ type: 'result', model: options.model, runId: manifest.runId, files, metrics: { ...result.metrics, testPredictions: undefined } });
+      if (options.reporter !== 'json') {
+        process.stdout.write(`${describeModelResult(result.metrics, files)}\n${options.out} holds run ${manifest.runId} (manifest: ${join(options.out, 'run.json')})\n`);
+      }
     }
   } finally {
     reporter.close();

@@ -56,12 +56,12 @@ export async function loadReportData(dir: string): Promise<ReportData> {
 }
 
 /**
- * `digits report --from DIR`: rebuilds DIR/report.html (and its charts) from DIR/report-data.json,
- * without data sets and without training.
+ * `digits report --from DIR`: rebuilds `report.html` (and its charts) from DIR/report-data.json,
+ * without data sets and without training, into `outDir` (default: DIR itself).
  *
  * @example
  * const { html } = await rebuildReport('out');
  */
-export async function rebuildReport(dir: string): Promise<WrittenReport> {
-  return writeReport(dir, buildFullReport(await loadReportData(dir)));
+export async function rebuildReport(dir: string, outDir: string = dir): Promise<WrittenReport> {
+  return writeReport(outDir, buildFullReport(await loadReportData(dir)));
 }

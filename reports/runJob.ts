@@ -11,7 +11,7 @@ import { JOB_VALID_FRACTION, readJobData, type JobData } from '../lib/jobs/input
 import type { Reporter } from '../lib/jobs/reporter.ts';
 import { trainModel, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
 import { trainingProgress } from '../lib/jobs/trainProgress.ts';
-import { createOutDir } from '../lib/io/outDir.ts';
+import { withRunDir, type PlannedOutput, type RunDir } from '../lib/io/runDir.ts';
 
 /** Options of {@link runJob}. */
 export interface RunOptions {
@@ -27,10 +27,18 @@ export interface RunOptions {
   rows: number;
   /** A small subset and few epochs: a whole run in well under a minute. */
   quick: boolean;
+  /** What the out dir's manifest records as the command (default `runJob`). */
+  command?: string;
+  /** Told about leftovers of a stopped run that were cleaned up in the out dir (default: the reporter). */
+  onNotice?: (message: string) => void;
+  /** Called once the out dir is checked and the run opened, before any work. */
+  onOpen?: (run: RunDir) => void;
 }
 
 /** What {@link runJob} produced, for the final summary. */
 export interface RunResult {
+  /** The id of the run in the out dir's manifest (`run.json`). */
+  runId: string;
   models: ModelMetrics[];
   files: TrainModelFiles[];
   metrics: string;
@@ -52,11 +60,30 @@ export interface RunMetrics {
   models: ModelMetrics[];
 }
 
+/** The top-level outputs of a run of `models`: checked before any work starts. */
+function plannedOutputs(models: readonly ModelName[]): PlannedOutput[] {
+  return [
+    ...models.flatMap((model): PlannedOutput[] => [
+      { name: `submission-${model}.csv`, kind: 'file' },
+      { name: `metrics-${model}.json`, kind: 'file' },
+      { name: `model-${model}`, kind: 'directory' },
+    ]),
+    { name: 'metrics.json', kind: 'file' },
+    { name: 'report.html', kind: 'file' },
+    { name: 'report-data.json', kind: 'file' },
+    { name: 'charts', kind: 'directory' },
+  ];
+}
+
 /**
- * The whole job (`digits run`, `npm start`) as one Observable of stages: data (the embedded default made on first use), the
- * stratified split, each model trained / evaluated / predicted with its submission and saved model,
- * `metrics.json`, and the report (EDA + comparison). Subscribing runs it; unsubscribing stops it
- * between batches. The result is passed to `onResult` when the report is written.
+ * The whole job (`digits run`, `npm start`) as one Observable of stages: data (the embedded default
+ * made on first use), the stratified split, each model trained / evaluated / predicted with its
+ * submission and saved model, `metrics.json`, and the report (EDA + comparison). Subscribing runs it.
+ *
+ * The out dir is one transaction (see `withRunDir`): it is checked before any work, the run writes
+ * into a staging directory, and only a whole run replaces the previous one, with its manifest
+ * `run.json` written last. Unsubscribing stops training between batches and drops the staged files,
+ * leaving the previous run untouched. The result is passed to `onResult` once the run is live.
  *
  * @example
  * const backend = await selectBackend();
@@ -66,13 +93,36 @@ export interface RunMetrics {
  */
 export function runJob(options: RunOptions, backend: BackendInfo, reporter: Reporter, onResult: (result: RunResult) => void): Observable<never> {
   const started = performance.now();
+  let result: Omit<RunResult, 'runId'> | undefined;
+  return withRunDir(
+    options.out,
+    {
+      command: options.command ?? 'runJob',
+      seed: options.seed,
+      writes: plannedOutputs(options.models),
+      onNotice: options.onNotice ?? ((message) => reporter.info(message)),
+      onOpen: options.onOpen,
+      onCommit: (manifest) => onResult({ runId: manifest.runId, ...result!, seconds: (performance.now() - started) / 1000 }),
+    },
+    (run) => jobStages(options, run, backend, reporter, (r) => (result = r)),
+  ).pipe(ignoreElements());
+}
+
+/** The job's stages, writing into the run's staging directory; the result names the live files. */
+function jobStages(
+  options: RunOptions,
+  run: RunDir,
+  backend: BackendInfo,
+  reporter: Reporter,
+  onResult: (result: Omit<RunResult, 'runId'>) => void,
+): Observable<never> {
+  const out = run.staging;
   // set by the first stage, read by the later ones
   let job: JobData;
   const metrics: ModelMetrics[] = [];
   const written: TrainModelFiles[] = [];
 
   const prepare = defer(async () => {
-    await createOutDir(options.out);
     job = await readJobData(options, reporter);
     if (options.quick) {
       const { train, valid, test } = job.data;
@@ -89,7 +139,7 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
         model,
         data: job.data,
         answers: job.answers,
-        outDir: options.out,
+        outDir: out,
         backend: backend.name,
         epochs,
         batchSize: options.batchSize,
@@ -99,7 +149,8 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
         tap((event) => {
           if (event.type !== 'result') return show(event);
           metrics.push(event.metrics);
-          written.push(event.files!);
+          const files = event.files!;
+          written.push({ submission: run.livePath(files.submission), metrics: run.livePath(files.metrics), model: run.livePath(files.model) });
         }),
         ignoreElements(),
       );
@@ -107,7 +158,6 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
 
   const finish = defer(async () => {
     const { data, answers, files } = job;
-    const metricsFile = join(options.out, 'metrics.json');
     const summary: RunMetrics = {
       backend: backend.reason,
       seed: options.seed,
@@ -122,15 +172,21 @@ export function runJob(options: RunOptions, backend: BackendInfo, reporter: Repo
       },
       models: metrics,
     };
-    await writeFileAtomic(metricsFile, `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const task = reporter.task('render report', 1, 'pages');
     // the report shows test digits with their true labels when the answers are known
     const test = answers ? new DigitDataset(data.test.pixels, data.test.ids, Uint8Array.from(data.test.ids, (id) => answers!.get(id)!)) : data.test;
     // the whole labelled file: the EDA covers all of it, and validation mistakes are drawn from it
     const labelled = DigitDataset.concat([data.train, data.valid]);
-    const report = await writeFullReport(options.out, { train: labelled, test, models: metrics, rows: options.rows, seed: options.seed });
+    const report = await writeFullReport(out, { train: labelled, test, models: metrics, rows: options.rows, seed: options.seed });
     task.finish(`rendered the report: ${report.charts.length} charts`);
-    onResult({ models: metrics, files: written, metrics: metricsFile, report: join(options.out, 'report.html'), seconds: (performance.now() - started) / 1000 });
+    onResult({
+      models: metrics,
+      files: written,
+      metrics: join(options.out, 'metrics.json'),
+      report: join(options.out, 'report.html'),
+      seconds: 0,
+    });
   });
 
   return concat(prepare, ...options.models.map(trainOne), finish).pipe(ignoreElements());

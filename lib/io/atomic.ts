@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
 
 function tempNameFor(path: string): string {
@@ -12,10 +12,34 @@ function tempNameFor(path: string): string {
  * with its `code` (ENOSPC, EACCES, ...) kept for callers that branch on it.
  */
 function namingTarget(error: unknown, temp: string, path: string): unknown {
-  if (!(error instanceof Error) || !error.message.includes(temp)) return error;
-  const renamed = new Error(error.message.split(temp).join(path)) as NodeJS.ErrnoException;
-  Object.assign(renamed, { code: (error as NodeJS.ErrnoException).code, path });
+  if (!(error instanceof Error)) return error;
+  const fsError = error as NodeJS.ErrnoException;
+  // a failed write (ENOSPC) names no file at all
+  const message = error.message.includes(temp) ? error.message.split(temp).join(path) : error.message.includes(path) ? error.message : `${error.message} '${path}'`;
+  const renamed = new Error(message) as NodeJS.ErrnoException;
+  renamed.code = fsError.code;
+  renamed.path = fsError.path === undefined || fsError.path.includes(temp) ? path : fsError.path;
   return renamed;
+}
+
+/** Names a run's staging directory (see runDir.ts); only a run's start may create one. */
+export const STAGING_PREFIX = '.digit-flow-staging-';
+
+/**
+ * `mkdir -p` for every writer of the library, with one exception: it never re-creates a run's staging
+ * directory. A run that was dropped (Ctrl-C) has its staging directory removed while work may still
+ * be in flight; that work then fails with ENOENT instead of leaving a new one behind.
+ */
+export async function makeDirectory(path: string): Promise<void> {
+  const created = await mkdir(path, { recursive: true });
+  if (created === undefined) return;
+  // `created` is the first directory mkdir made: a staging directory there means it had been removed
+  if (!basename(created).startsWith(STAGING_PREFIX)) return;
+  await rm(created, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
+  const error = new Error(`ENOENT: the run writing here was dropped, '${path}'`) as NodeJS.ErrnoException;
+  error.code = 'ENOENT';
+  error.path = path;
+  throw error;
 }
 
 /**
@@ -25,7 +49,7 @@ function namingTarget(error: unknown, temp: string, path: string): unknown {
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = tempNameFor(path);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     await writeFile(temp, data);
     await rename(temp, path);
   } catch (error) {
@@ -53,16 +77,20 @@ export function openAtomicFile(path: string): AtomicFile {
   return {
     path,
     write(chunk) {
-      if (failure) return Promise.reject(failure);
+      if (failure) return Promise.reject(namingTarget(failure, temp, path));
       return new Promise((resolve, reject) => {
-        stream.write(chunk, (error) => (error ? reject(error) : resolve()));
+        stream.write(chunk, (error) => (error ? reject(namingTarget(error, temp, path)) : resolve()));
       });
     },
     async commit() {
-      stream.end();
-      await finished(stream);
-      if (failure) throw failure;
-      await rename(temp, path);
+      try {
+        stream.end();
+        await finished(stream);
+        if (failure) throw failure;
+        await rename(temp, path);
+      } catch (error) {
+        throw namingTarget(error, temp, path);
+      }
     },
     async abort() {
       stream.destroy();

@@ -1,20 +1,29 @@
 import { createReadStream } from 'node:fs';
 import { Observable } from 'rxjs';
 import { UserError } from '../errors.ts';
+import { describeFileError, isFileSystemError } from './fileErrors.ts';
 
 /** Bytes read per chunk: large enough that per-chunk overhead vanishes, small enough to stay cache-friendly. */
 export const CHUNK_BYTES = 1 << 20;
 
-const REASONS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'is a directory, not a file',
-  EACCES: 'permission denied',
-};
+/** Default longest line: far above any image row, far below what would strain memory. */
+export const MAX_LINE_BYTES = 4 << 20;
+
+/** Checks the options every reader shares, with errors that name the function and the option. */
+export function checkReadOptions(fn: string, options: { chunkBytes?: number; maxLineBytes?: number }): void {
+  for (const name of ['chunkBytes', 'maxLineBytes'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) {
+      throw new UserError(`${fn}: ${name} must be an integer >= 1, got ${String(value)}`);
+    }
+  }
+}
+
 
 /** Turns a file-system error into a one-line user error naming the file. */
 export function fileError(path: string, error: NodeJS.ErrnoException): Error {
-  const reason = error.code ? REASONS[error.code] : undefined;
-  return reason ? new UserError(`${path}: ${reason}`) : error;
+  if (!isFileSystemError(error)) return error;
+  return new UserError(`${path}: ${error.code === 'EISDIR' ? 'is a directory, not a file' : describeFileError(error)}`);
 }
 
 /**

@@ -1,11 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { makeDirectory } from './atomic.ts';
 import { UserError } from '../errors.ts';
+import { describeFileError } from './fileErrors.ts';
 
 /** Creates an output directory (and its parents), or fails with one line saying why. */
 export async function createOutDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
   } catch (error) {
-    throw new UserError(`cannot create output directory ${dir}: ${(error as Error).message}`);
+    throw new UserError(`cannot create output directory ${dir}: ${describeFileError(error)}`);
   }
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { concat, defer, finalize, lastValueFrom, Observable, tap, toArray } from 'rxjs';
+import { concat, defer, finalize, from, lastValueFrom, Observable, tap, toArray } from 'rxjs';
 import type { DigitDataset } from '../data/dataset.ts';
 import { DEFAULT_JITTER, type AugmentOptions } from '../data/affine.ts';
 import { UserError } from '../errors.ts';
@@ -14,7 +14,7 @@ import { evaluate, evaluateLabels } from '../operators/evaluate.ts';
 import { oneCycle } from '../operators/lrSchedule.ts';
 import { concatPredictions, predict, type Prediction } from '../operators/predict.ts';
 import { fit } from '../operators/train.ts';
-import type { DoneEvent, Evaluation, ModelMetrics, TrainEvent } from '../types.ts';
+import type { Batch, DoneEvent, Evaluation, ModelMetrics, TrainEvent } from '../types.ts';
 
 /** The three datasets one training job needs: train, validation and (unlabelled) test. */
 export interface TrainingData {
@@ -111,6 +111,17 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
   });
 }
 
+/**
+ * A dataset's batches for prediction, made one at a time with a turn of the event loop between them:
+ * predicting 28,000 images takes seconds, and a Ctrl-C must be heard in the middle of it.
+ */
+async function* yieldingBatches(dataset: DigitDataset): AsyncGenerator<Batch> {
+  for (const batch of dataset.batchIterator({ batchSize: PREDICT_BATCH })) {
+    yield batch;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 function augmentation(recipe: AugmentOptions | undefined, wanted: boolean | undefined, seed: number): AugmentOptions | undefined {
   if (wanted === false || (wanted === undefined && !recipe)) return undefined;
   return { ...(recipe ?? DEFAULT_JITTER), seed };
@@ -123,10 +134,10 @@ async function finish(
   done: DoneEvent,
 ): Promise<TrainModelResult> {
   const { data, outDir } = options;
-  const valid = await lastValueFrom(data.valid.batches({ batchSize: PREDICT_BATCH }).pipe(predict(model), evaluate()));
+  const valid = await lastValueFrom(from(yieldingBatches(data.valid)).pipe(predict(model), evaluate()));
   const predictStart = performance.now();
   const test = concatPredictions(
-    await lastValueFrom(data.test.batches({ batchSize: PREDICT_BATCH }).pipe(predict(model), toArray())),
+    await lastValueFrom(from(yieldingBatches(data.test)).pipe(predict(model), toArray())),
   );
   const predictSeconds = (performance.now() - predictStart) / 1000;
   const metrics: ModelMetrics = {

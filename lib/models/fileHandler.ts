@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { makeDirectory, writeFileAtomic } from '../io/atomic.ts';
 import { UserError } from '../errors.ts';
 
 const MODEL_JSON = 'model.json';
@@ -25,7 +25,7 @@ export interface FileSystemHandler extends tf.io.IOHandler {
 export function fileSystemHandler(dir: string): FileSystemHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
       const weightData = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
       const modelJson = {
         format: artifacts.format,

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { makeDirectory, writeFileAtomic } from '../io/atomic.ts';
 import { reportHtml, type ChartFiles } from './html.ts';
 import { checkReport, type Report } from './report.ts';
 import { renderSvg } from './svg.ts';
@@ -32,7 +31,7 @@ export async function writeReport(dir: string, report: Report, options: WriteRep
   const htmlName = options.htmlName ?? 'report.html';
   const chartDir = options.chartDir ?? 'charts';
   checkReport(report);
-  await mkdir(join(dir, chartDir), { recursive: true });
+  await makeDirectory(join(dir, chartDir));
   const relative = (name: string): ChartFiles => ({ spec: `${chartDir}/${name}.vl.json`, svg: `${chartDir}/${name}.svg` });
   const svgs = new Map<string, string>();
   const charts: WrittenReport['charts'] = [];

@@ -8,9 +8,9 @@ const root = join(import.meta.dirname, '../..');
 const CLI = join(root, 'dist/pipelines/digits.js');
 
 describe('Ctrl-C during training', () => {
-  it('stops between batches, exits 130 with one line saying what was kept, and leaves no partial file', async () => {
+  it('stops promptly, exits 130 with one line saying what the out dir holds, and keeps nothing of the run', async () => {
     const out = join(await tempDir(), 'out');
-    // mlp first: its submission is written before the cnn starts, so something complete is kept
+    // interrupted while the second model trains: the first model's files are staged, not kept
     const child = spawn(process.execPath, [CLI, 'run', '--quick', '--out', out], { cwd: root });
     let stdout = '';
     let stderr = '';
@@ -22,15 +22,14 @@ describe('Ctrl-C during training', () => {
         if (/cnn epoch 1\/\d+: \d+\/\d+ batches/.test(stdout)) resolve();
       });
     });
+    const signalled = performance.now();
     child.kill('SIGINT');
     expect(await exited).toBe(130);
+    // a second or two, not the rest of the epoch (machines here are shared: generous bound)
+    expect(performance.now() - signalled).toBeLessThan(5_000);
     const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^digits: interrupted: stopped between batches; kept in .*out\/: .*submission-mlp\.csv/);
-    const kept = await readdir(out);
-    expect(kept).toContain('submission-mlp.csv');
-    expect(kept).not.toContain('submission-cnn.csv');
-    expect(kept).not.toContain('report.html');
-    expect(kept.filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(lines[0]).toMatch(/^digits: interrupted: nothing of this run was kept; .*out holds no finished run$/);
+    expect(await readdir(out)).toEqual([]);
   }, 300_000);
 });

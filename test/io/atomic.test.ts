@@ -1,7 +1,7 @@
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../lib/io/atomic.ts';
+import { makeDirectory, writeFileAtomic } from '../../lib/io/atomic.ts';
 import { tempDir } from '../helpers/files.ts';
 
 describe('writeFileAtomic', () => {
@@ -22,5 +22,21 @@ describe('writeFileAtomic', () => {
     expect((error as Error).message).not.toMatch(/\.tmp/);
     expect((error as NodeJS.ErrnoException).code).toMatch(/^E[A-Z]+$/);
     expect(await readdir(dir)).toEqual(['taken']);
+  });
+});
+
+describe('makeDirectory', () => {
+  it('creates missing parents, but never re-creates a dropped run’s staging directory', async () => {
+    const dir = await tempDir();
+    await makeDirectory(join(dir, 'a', 'b'));
+    expect(await readdir(join(dir, 'a'))).toEqual(['b']);
+    const staging = join(dir, '.digit-flow-staging-1-x');
+    await mkdir(staging);
+    await makeDirectory(join(staging, 'charts'));
+    await rm(staging, { recursive: true });
+    // work still in flight after the run was dropped
+    await expect(makeDirectory(join(staging, 'model-mlp'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(writeFileAtomic(join(staging, 'charts', 'a.svg'), '<svg/>')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await readdir(dir)).toEqual(['a']);
   });
 });
