@@ -1,7 +1,8 @@
 import { Observable } from 'rxjs';
 import { StringDecoder } from 'node:string_decoder';
-import { InputFileError } from '../errors.ts';
-import { CHUNK_BYTES, readChunks } from './chunks.ts';
+import { InputFileError, UserError } from '../errors.ts';
+import { CHUNK_BYTES, checkReadOptions, MAX_LINE_BYTES, readChunks } from './chunks.ts';
+import { formatBytes, quoteSnippet } from './snippet.ts';
 
 /** One CSV record: its fields and the (1-based) line it starts on. */
 export interface CsvRow {
@@ -13,7 +14,14 @@ export interface CsvRow {
 export interface CsvOptions {
   /** Bytes per read (default 1 MiB). */
   chunkBytes?: number;
+  /** The longest record accepted, in characters (default 4 Mi): a longer one fails at once. */
+  maxLineBytes?: number;
+  /** The longest field accepted, in characters (default 1 Mi). */
+  maxFieldBytes?: number;
 }
+
+/** Default longest field: far above any value a data set holds, far below what would strain memory. */
+export const MAX_FIELD_BYTES = 1 << 20;
 
 const QUOTE = 34; // "
 const COMMA = 44; // ,
@@ -29,8 +37,12 @@ const CR = 13;
  * readCsv('sample_submission.csv').pipe(skip(1), map((row) => Number(row.fields[0])))
  */
 export function readCsv(path: string, options: CsvOptions = {}): Observable<CsvRow> {
+  checkReadOptions('readCsv', options);
+  if (options.maxFieldBytes !== undefined && !(Number.isSafeInteger(options.maxFieldBytes) && options.maxFieldBytes >= 1)) {
+    throw new UserError(`readCsv: maxFieldBytes must be an integer >= 1, got ${String(options.maxFieldBytes)}`);
+  }
   return new Observable<CsvRow>((subscriber) => {
-    const parser = new CsvParser(path, (row) => subscriber.next(row));
+    const parser = new CsvParser(path, (row) => subscriber.next(row), options);
     const decoder = new StringDecoder('utf8');
     return readChunks(path, options.chunkBytes ?? CHUNK_BYTES).subscribe({
       next: (chunk) => {
@@ -66,11 +78,29 @@ export class CsvParser {
   private rowLine = 1;
   private atStart = true;
   private rowHasContent = false;
+  /** Characters of the current record in fields already ended. */
+  private rowLength = 0;
+  private readonly maxLine: number;
+  private readonly maxField: number;
 
   constructor(
     private readonly file: string,
     private readonly emit: (row: CsvRow) => void,
-  ) {}
+    limits: Pick<CsvOptions, 'maxLineBytes' | 'maxFieldBytes'> = {},
+  ) {
+    this.maxLine = limits.maxLineBytes ?? MAX_LINE_BYTES;
+    this.maxField = limits.maxFieldBytes ?? MAX_FIELD_BYTES;
+  }
+
+  /** Fails once the field or record being read passes its limit, before it can grow further. */
+  private checkLimits(): void {
+    if (this.field.length > this.maxField) {
+      throw new InputFileError(this.file, this.rowLine, `${this.fields.length + 1}`, `field is longer than ${formatBytes(this.maxField)} (the longest field accepted): it starts ${quoteSnippet(this.field, 40)}`);
+    }
+    if (this.rowLength + this.field.length > this.maxLine) {
+      throw new InputFileError(this.file, this.rowLine, undefined, `record is longer than ${formatBytes(this.maxLine)} (the longest record accepted): a line end or closing quote is missing`);
+    }
+  }
 
   /**
    * Feeds the next piece of text and emits every row it completes. Pieces may split a row, a field or
@@ -119,6 +149,8 @@ export class CsvParser {
         start = i + 1;
       } else if (c === COMMA) {
         this.field += text.slice(start, i);
+        this.checkLimits();
+        this.rowLength += this.field.length + 1;
         this.fields.push(this.field);
         this.field = '';
         this.afterQuote = false;
@@ -138,6 +170,7 @@ export class CsvParser {
       }
     }
     if (start < text.length) this.field += text.slice(start);
+    this.checkLimits();
   }
 
   /**
@@ -152,7 +185,9 @@ export class CsvParser {
   }
 
   private endRow(): void {
+    this.checkLimits();
     this.fields.push(this.field);
+    this.rowLength = 0;
     const fields = this.fields;
     this.fields = [];
     this.field = '';

@@ -1,8 +1,9 @@
 import { Observable } from 'rxjs';
 import { InputFileError, UserError } from '../errors.ts';
 import { PIXELS, type DigitRecord } from '../types.ts';
-import { CHUNK_BYTES, readChunks } from './chunks.ts';
+import { CHUNK_BYTES, checkReadOptions, MAX_LINE_BYTES, readChunks } from './chunks.ts';
 import { CsvParser } from './csv.ts';
+import { formatBytes, quoteSnippet } from './snippet.ts';
 
 /** What to do with an invalid row: stop with an error (default) or skip it and report the count. */
 export type InvalidRowPolicy = 'fail' | 'skip';
@@ -30,6 +31,11 @@ export interface ReadDigitsOptions {
   expect?: 'labelled' | 'unlabelled' | 'either';
   /** Bytes per read (default 1 MiB). */
   chunkBytes?: number;
+  /**
+   * The longest line accepted, in bytes (default 4 MiB, a thousand times a 28 x 28 row): a longer one
+   * fails at once, so a binary or runaway file (`/dev/zero`) is refused in flat memory.
+   */
+  maxLineBytes?: number;
   /** Called after each chunk with the bytes read so far (for progress bars). */
   onBytesRead?: (bytes: number) => void;
 }
@@ -42,6 +48,7 @@ const NINE = 57;
 /** Records are carved out of shared slabs: one allocation per SLAB_RECORDS rows instead of one per row. */
 const SLAB_RECORDS = 1024;
 const MAX_LISTED_LINES = 10;
+
 
 /** The expected header: `label,pixel0..pixel783` for labelled files, `pixel0..pixel783` for unlabelled. */
 export function digitHeader(labelled: boolean): string[] {
@@ -60,6 +67,13 @@ export function digitHeader(labelled: boolean): string[] {
  * readDigits('data/train.csv').pipe(normalize(), splitTrainValid())
  */
 export function readDigits(path: string, options: ReadDigitsOptions = {}): Observable<DigitRecord> {
+  checkReadOptions('readDigits', options);
+  if (options.expect !== undefined && !['labelled', 'unlabelled', 'either'].includes(options.expect)) {
+    throw new UserError(`readDigits: expect must be 'labelled', 'unlabelled' or 'either', got ${quoteSnippet(String(options.expect))}`);
+  }
+  if (options.onInvalid !== undefined && options.onInvalid !== 'fail' && options.onInvalid !== 'skip') {
+    throw new UserError(`readDigits: onInvalid must be 'fail' or 'skip', got ${quoteSnippet(String(options.onInvalid))}`);
+  }
   return new Observable<DigitRecord>((subscriber) => {
     const parser = new DigitRowParser(path, options, (record) => subscriber.next(record));
     let bytesRead = 0;
@@ -118,6 +132,9 @@ class DigitRowParser {
   private skipped = 0;
   private skippedLines: number[] = [];
   private firstSkipError = '';
+  /** The first empty line not yet known to be trailing (empty lines at the end of a file are fine). */
+  private pendingBlankLine = 0;
+  private readonly maxLineBytes: number;
 
   constructor(
     private readonly file: string,
@@ -125,8 +142,18 @@ class DigitRowParser {
     private readonly emit: (record: DigitRecord) => void,
   ) {
     this.policy = options.onInvalid ?? 'fail';
-    if (this.policy !== 'fail' && this.policy !== 'skip') {
-      throw new UserError(`onInvalid must be 'fail' or 'skip', got '${String(this.policy)}'`);
+    this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  }
+
+  /** A line past the limit: always an error (a line that long cannot be told apart from garbage). */
+  private checkLength(bytes: number): void {
+    if (bytes > this.maxLineBytes) {
+      throw new InputFileError(
+        this.file,
+        this.line,
+        undefined,
+        `line is longer than ${formatBytes(this.maxLineBytes)} (the longest line accepted): not a digit CSV, or a line end is missing`,
+      );
     }
   }
 
@@ -136,9 +163,11 @@ class DigitRowParser {
     if (this.carry) {
       const end = chunk.indexOf(LF);
       if (end < 0) {
+        this.checkLength(this.carry.length + chunk.length);
         this.carry = concat(this.carry, chunk);
         return;
       }
+      this.checkLength(this.carry.length + end);
       const line = concat(this.carry, chunk.subarray(0, end));
       this.carry = null;
       this.lineEnded(line, 0, line.length);
@@ -147,10 +176,14 @@ class DigitRowParser {
     for (;;) {
       const end = chunk.indexOf(LF, start);
       if (end < 0) break;
+      this.checkLength(end - start);
       this.lineEnded(chunk, start, end);
       start = end + 1;
     }
-    if (start < chunk.length) this.carry = chunk.slice(start);
+    if (start < chunk.length) {
+      this.checkLength(chunk.length - start);
+      this.carry = chunk.slice(start);
+    }
   }
 
   end(): SkipReport | null {
@@ -194,7 +227,7 @@ class DigitRowParser {
     const expect = this.options.expect ?? 'either';
     const labelled = names[0] === 'label';
     if (expect === 'labelled' && !labelled) {
-      throw new InputFileError(this.file, 1, names[0] ?? '1', `expected a labelled file whose header starts with 'label', found '${names[0] ?? ''}'`);
+      throw new InputFileError(this.file, 1, names[0] === undefined ? '1' : quoteSnippet(names[0], 20), `expected a labelled file whose header starts with 'label', found ${quoteSnippet(names[0] ?? '')}${delimiterHint(names)}`);
     }
     if (expect === 'unlabelled' && labelled) {
       throw new InputFileError(this.file, 1, 'label', 'expected an unlabelled (test) file, but the header has a label column');
@@ -202,7 +235,12 @@ class DigitRowParser {
     const wanted = digitHeader(labelled);
     for (let k = 0; k < Math.max(wanted.length, names.length); k++) {
       if (names[k] !== wanted[k]) {
-        const what = names[k] === undefined ? `missing column '${wanted[k]}'` : wanted[k] === undefined ? `unexpected extra column '${names[k]}'` : `expected '${wanted[k]}', found '${names[k]}'`;
+        const what =
+          names[k] === undefined
+            ? `missing column '${wanted[k]}'${delimiterHint(names)}`
+            : wanted[k] === undefined
+              ? `unexpected extra column ${quoteSnippet(names[k])}`
+              : `expected '${wanted[k]}', found ${quoteSnippet(names[k])}${delimiterHint(names)}`;
         throw new InputFileError(this.file, 1, `${k + 1}`, `header: ${what} (a digit CSV has ${labelled ? 'label,' : ''}pixel0..pixel783)`);
       }
     }
@@ -212,6 +250,16 @@ class DigitRowParser {
   }
 
   private parseLine(bytes: Uint8Array, start: number, end: number): void {
+    if (start === end) {
+      this.pendingBlankLine ||= this.line;
+      return;
+    }
+    if (this.pendingBlankLine) {
+      // an empty line with data after it: not the end of the file
+      const blank = this.pendingBlankLine;
+      this.pendingBlankLine = 0;
+      this.fail(undefined, 'empty line', blank);
+    }
     if (this.slabUsed === SLAB_RECORDS) {
       this.slab = new Uint8Array(SLAB_RECORDS * PIXELS);
       this.slabUsed = 0;
@@ -245,11 +293,11 @@ class DigitRowParser {
       const text = fields[k];
       const isLabel = this.labelled && k === 0;
       const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
-      const value = /^\d+$/.test(unquoted) ? Number(unquoted) : NaN;
-      if (!(value <= (isLabel ? 9 : 255))) {
+      const value = /^-?\d+$/.test(unquoted) ? Number(unquoted) : NaN;
+      if (!(value >= 0 && value <= (isLabel ? 9 : 255))) {
         let reason: string;
         if (unquoted === '') reason = 'empty value';
-        else if (Number.isNaN(value)) reason = `'${text.length > 20 ? `${text.slice(0, 20)}...` : text}' is not an integer`;
+        else if (Number.isNaN(value)) reason = `${quoteSnippet(text, 20)} is not an integer`;
         else reason = isLabel ? `label ${unquoted} is outside 0–9` : `pixel value ${unquoted} is outside 0–255`;
         return this.fail(isLabel ? 'label' : `pixel${k - offset}`, reason);
       }
@@ -260,11 +308,11 @@ class DigitRowParser {
   }
 
   /** Fails (policy 'fail') or records a skipped row (policy 'skip'); returns INVALID for the caller. */
-  private fail(column: string | undefined, reason: string): typeof INVALID {
-    const error = new InputFileError(this.file, this.line, column, reason);
+  private fail(column: string | undefined, reason: string, line: number = this.line): typeof INVALID {
+    const error = new InputFileError(this.file, line, column, reason);
     if (this.policy === 'fail') throw error;
     this.skipped++;
-    if (this.skippedLines.length < MAX_LISTED_LINES) this.skippedLines.push(this.line);
+    if (this.skippedLines.length < MAX_LISTED_LINES) this.skippedLines.push(line);
     if (this.skipped === 1) this.firstSkipError = error.message;
     return INVALID;
   }
@@ -307,6 +355,13 @@ function parsePixelsFast(bytes: Uint8Array, start: number, end: number, pixels: 
   if (end === fieldStart || end - fieldStart > 3 || value > 255 || field !== PIXELS - 1) return false;
   pixels[field] = value;
   return true;
+}
+
+/** A header that is one field holding `;` or tabs was most likely written with another delimiter. */
+function delimiterHint(names: readonly string[]): string {
+  if (names.length !== 1) return '';
+  const other = [';', '\t', '|'].find((d) => names[0].includes(d));
+  return other ? ` (the header has no commas: is the file separated by ${other === '\t' ? 'tabs' : `'${other}'`}? digit CSVs use commas)` : '';
 }
 
 function countFields(bytes: Uint8Array): number {

@@ -2,6 +2,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { InputFileError, UserError } from '../errors.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { readCsv } from './csv.ts';
+import { quoteSnippet } from './snippet.ts';
 
 /** Kaggle's submission header. */
 export const SUBMISSION_HEADER = 'ImageId,Label';
@@ -36,7 +37,7 @@ export async function readLabels(path: string): Promise<Map<number, number>> {
   if (rows.length === 0) throw new InputFileError(path, 1, undefined, 'the file is empty (no header)');
   const header = rows[0].fields.join(',');
   if (header !== SUBMISSION_HEADER) {
-    throw new InputFileError(path, 1, undefined, `header is '${header}', expected '${SUBMISSION_HEADER}'`);
+    throw new InputFileError(path, 1, undefined, `header is ${quoteSnippet(header)}, expected '${SUBMISSION_HEADER}'`);
   }
   const labels = new Map<number, number>();
   const lineOf = new Map<number, number>();
@@ -45,8 +46,8 @@ export async function readLabels(path: string): Promise<Map<number, number>> {
     if (fields.length !== 2) throw new InputFileError(path, line, undefined, `expected 2 fields, found ${fields.length}`);
     const id = Number(fields[0]);
     const label = Number(fields[1]);
-    if (!/^\d+$/.test(fields[0]) || id < 1) throw new InputFileError(path, line, 'ImageId', `'${fields[0]}' is not a positive integer`);
-    if (!/^\d$/.test(fields[1])) throw new InputFileError(path, line, 'Label', `'${fields[1]}' is not a digit 0–9`);
+    if (!/^\d+$/.test(fields[0]) || id < 1) throw new InputFileError(path, line, 'ImageId', `${quoteSnippet(fields[0], 20)} is not a positive integer`);
+    if (!/^\d$/.test(fields[1])) throw new InputFileError(path, line, 'Label', `${quoteSnippet(fields[1], 20)} is not a digit 0–9`);
     if (labels.has(id)) throw new InputFileError(path, line, 'ImageId', `duplicate ImageId ${id} (first on line ${lineOf.get(id)})`);
     labels.set(id, label);
     lineOf.set(id, line);

@@ -65,7 +65,7 @@ describe('readDigits', () => {
 
   it.each([
     ['a pixel above 255', withField(1, 5, '300'), /train\.csv:3: column pixel4: pixel value 300 is outside 0–255/],
-    ['a negative pixel', withField(0, 1, '-1'), /train\.csv:2: column pixel0: '-1' is not an integer/],
+    ['a negative pixel', withField(0, 1, '-1'), /train\.csv:2: column pixel0: pixel value -1 is outside 0–255/],
     ['a decimal pixel', withField(2, 784, '1.5'), /train\.csv:4: column pixel783: '1\.5' is not an integer/],
     ['an empty pixel', withField(0, 10, ''), /train\.csv:2: column pixel9: empty value/],
     ['a label outside 0–9', withField(1, 0, '12'), /train\.csv:3: column label: label 12 is outside 0–9/],
@@ -141,5 +141,46 @@ describe('readDigits progress', () => {
     expect(seen.length).toBe(Math.ceil(text.length / 1000));
     expect(seen.at(-1)).toBe(text.length);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+});
+
+describe('readDigits: limits and edges', () => {
+  it('accepts blank lines at the end of a file, and names a blank line in the middle', async () => {
+    const text = digitCsv(rows);
+    expect(await read(`${text}\n`)).toHaveLength(3);
+    expect(await read(`${text}\n\n`)).toHaveLength(3);
+    // before the second data row (label 0): line 3 is blank, data follows
+    await expect(read(text.replace(/\n(?=0,)/, '\n\n'))).rejects.toThrow(/train\.csv:3: empty line/);
+  });
+
+  it('stops a line past maxLineBytes at once, naming the line and the limit', async () => {
+    const text = digitCsv(rows);
+    await expect(read(text, { maxLineBytes: 1000 })).rejects.toThrow(/train\.csv:1: line is longer than 1,000 bytes/);
+    await expect(read(`${text}${'7'.repeat(10_000)}`, { maxLineBytes: 8192, chunkBytes: 512 })).rejects.toThrow(/train\.csv:5: line is longer than 8 KiB/);
+    expect(await read(text, { maxLineBytes: 8192 })).toHaveLength(3);
+  });
+
+  it('refuses /dev/zero in flat memory', async () => {
+    const before = process.memoryUsage().rss;
+    await expect(lastValueFrom(readDigits('/dev/zero'))).rejects.toThrow(/\/dev\/zero:1: line is longer than 4 MiB/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
+  });
+
+  it('checks its options, naming the function and the option', () => {
+    expect(() => readDigits('x.csv', { chunkBytes: 0 })).toThrow('readDigits: chunkBytes must be an integer >= 1, got 0');
+    expect(() => readDigits('x.csv', { chunkBytes: -5 })).toThrow('readDigits: chunkBytes must be an integer >= 1, got -5');
+    expect(() => readDigits('x.csv', { chunkBytes: 1.5 })).toThrow('readDigits: chunkBytes must be an integer >= 1, got 1.5');
+    expect(() => readDigits('x.csv', { maxLineBytes: 0 })).toThrow('readDigits: maxLineBytes must be an integer >= 1, got 0');
+    expect(() => readDigits('x.csv', { expect: 'bogus' as 'labelled' })).toThrow("readDigits: expect must be 'labelled', 'unlabelled' or 'either', got 'bogus'");
+    expect(() => readDigits('x.csv', { onInvalid: 'ignore' as 'skip' })).toThrow("readDigits: onInvalid must be 'fail' or 'skip', got 'ignore'");
+  });
+
+  it('quotes a wrong header short, with control bytes escaped', async () => {
+    const header = `\x1b[2J${'x'.repeat(7000)}`;
+    const error = await read(`${header}\n1,2\n`).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain("'\\x1b[2J");
+    expect((error as Error).message).not.toMatch(/\x1b/);
+    expect((error as Error).message.length).toBeLessThan(300);
   });
 });
