@@ -153,4 +153,10 @@ function unrefThreadPool(): void {
 
 async function setBackendOrThrow(name: BackendName): Promise<void> {
   if (!(await tf.setBackend(name))) throw new UserError(`backend '${name}' failed to initialise`);
+  // The cpu backend prints a four-line banner on its first tensor, suggesting tfjs-node; the choice of
+  // backend is already reported by selectBackend's reason, once.
+  if (name === 'cpu') {
+    const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+    if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
+  }
 }

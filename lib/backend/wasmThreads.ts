@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { UserError } from '../errors.ts';
 
 /**
  * tfjs-backend-wasm ships a threaded SIMD build (XNNPACK on a pthreadpool) but refuses it in Node:
@@ -16,7 +17,7 @@ import { join } from 'node:path';
  */
 export async function withThreadedWasm<T>(threads: number, initialise: () => Promise<T>): Promise<T> {
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new Error(`threads must be an integer >= 1, got ${threads}`);
+    throw new UserError(`selectBackend: threads must be an integer >= 1, got ${threads}`);
   }
   const scriptDir = mkdtempSync(join(os.tmpdir(), 'digit-flow-wasm-'));
   const originalCpus = os.cpus;

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, DIGITS, VEGA_LITE_SCHEMA, type ViewSpec } from './base.ts';
 import { modelColor } from './palette.ts';
+import { UserError } from '../errors.ts';
 
 /** One model's confusion matrix: confusion[trueLabel][predictedLabel] = count. */
 export interface ModelConfusion {
@@ -64,7 +65,7 @@ function matrix({ model, confusion }: ModelConfusion, index: number): ViewSpec {
 export function confusionMatricesChart(models: readonly ModelConfusion[], dataName: string): TopLevelSpec {
   for (const { model, confusion } of models) {
     if (confusion.length !== DIGITS.length || confusion.some((row) => row.length !== DIGITS.length)) {
-      throw new Error(`confusionMatricesChart: confusion of model '${model}' must be 10 x 10`);
+      throw new UserError(`confusionMatricesChart: confusion of model '${model}' must be 10 x 10`);
     }
   }
   return {

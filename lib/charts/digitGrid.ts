@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { SIDE } from '../types.ts';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA } from './base.ts';
 import { digitPngDataUrl } from './digitImage.ts';
+import { UserError } from '../errors.ts';
 
 /** What one model predicted for a digit. */
 export interface TilePrediction {
@@ -71,8 +72,8 @@ function predictionColor(tile: DigitTile): string {
 export function digitGridChart(tiles: readonly DigitTile[], options: DigitGridOptions): TopLevelSpec {
   const columns = options.columns ?? 10;
   const zoom = options.zoom ?? 2;
-  if (!Number.isInteger(columns) || columns < 1) throw new Error(`digitGridChart: columns must be an integer >= 1, got ${columns}`);
-  if (!(zoom > 0)) throw new Error(`digitGridChart: zoom must be > 0, got ${zoom}`);
+  if (!Number.isInteger(columns) || columns < 1) throw new UserError(`digitGridChart: columns must be an integer >= 1, got ${columns}`);
+  if (!(zoom > 0)) throw new UserError(`digitGridChart: zoom must be > 0, got ${zoom}`);
   const size = SIDE * zoom;
   const hasPredictions = tiles.some((t) => t.predictions?.length);
   const lines = hasPredictions ? 2 : 1;

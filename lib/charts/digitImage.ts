@@ -1,5 +1,6 @@
 import { zlibSync } from 'fflate';
 import { PIXELS, SIDE } from '../types.ts';
+import { UserError } from '../errors.ts';
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -57,7 +58,7 @@ function base64(bytes: Uint8Array): string {
  * // <image href={url} width="56" height="56" style="image-rendering: pixelated">
  */
 export function digitPngDataUrl(pixels: ArrayLike<number>): string {
-  if (pixels.length !== PIXELS) throw new Error(`digitPngDataUrl: pixels has ${pixels.length} values, expected ${PIXELS}`);
+  if (pixels.length !== PIXELS) throw new UserError(`digitPngDataUrl: pixels has ${pixels.length} values, expected ${PIXELS}`);
   // each scanline starts with filter type 0 (none), then one byte per grey pixel
   const raw = new Uint8Array(SIDE * (SIDE + 1));
   for (let row = 0; row < SIDE; row++) {

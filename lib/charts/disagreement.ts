@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_CONFIG, DIGITS, VEGA_LITE_SCHEMA } from './base.ts';
 import { NEUTRAL, modelColor } from './palette.ts';
+import { UserError } from '../errors.ts';
 
 /** One model's predicted labels for the same digits, in the same order as the other model's. */
 export interface ModelPredictions {
@@ -18,7 +19,7 @@ export interface ModelPredictions {
 export function disagreementChart(first: ModelPredictions, second: ModelPredictions, dataName = 'test'): TopLevelSpec {
   const n = first.predictions.length;
   if (second.predictions.length !== n) {
-    throw new Error(`disagreementChart: ${first.model} has ${n} predictions but ${second.model} has ${second.predictions.length}`);
+    throw new UserError(`disagreementChart: ${first.model} has ${n} predictions but ${second.model} has ${second.predictions.length}`);
   }
   const counts = new Map<number, number>();
   let disagreements = 0;

@@ -71,13 +71,8 @@ export class DatasetBuilder {
 
   private storeUnitPixels(record: AnyDigit, offset: number): void {
     const { pixels } = record;
-    for (let p = 0; p < PIXELS; p++) {
-      const v = pixels[p];
-      if (!(v >= 0 && v <= 1)) {
-        throw new UserError(`${this.stage}: record ${record.id}: pixel ${p} is ${v}, expected a value in 0–1`);
-      }
-      this.pixels[offset + p] = Math.round(v * 255);
-    }
+    // checkRecord has already checked every value is in 0–1
+    for (let p = 0; p < PIXELS; p++) this.pixels[offset + p] = Math.round(pixels[p] * 255);
   }
 
   private grow(): void {

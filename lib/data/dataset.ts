@@ -3,7 +3,7 @@ import { UserError } from '../errors.ts';
 import { PIXELS, type Batch, type DigitRecord, type InputShape } from '../types.ts';
 import { jitterImages, jitterLimits, type AugmentOptions, type JitterLimits } from './affine.ts';
 import { DatasetBuilder, type DatasetArrays } from './builder.ts';
-import { checkInteger, checkSeed } from './check.ts';
+import { checkInteger, checkRow, checkSeed } from './check.ts';
 import { tensorBatch, writeUnitPixels, type AnyDigit } from './pixels.ts';
 import { deriveSeed, permutation, seededRandom, type Random } from './random.ts';
 
@@ -57,14 +57,14 @@ export class DigitDataset {
     readonly labels?: Uint8Array,
   ) {
     if (pixels.length % PIXELS !== 0) {
-      throw new Error(`DigitDataset: pixels length ${pixels.length} is not a multiple of ${PIXELS}`);
+      throw new UserError(`DigitDataset: pixels length ${pixels.length} is not a multiple of ${PIXELS}`);
     }
     this.size = pixels.length / PIXELS;
     if (ids.length !== this.size) {
-      throw new Error(`DigitDataset: ${ids.length} ids for ${this.size} images`);
+      throw new UserError(`DigitDataset: ${ids.length} ids for ${this.size} images`);
     }
     if (labels && labels.length !== this.size) {
-      throw new Error(`DigitDataset: ${labels.length} labels for ${this.size} images`);
+      throw new UserError(`DigitDataset: ${labels.length} labels for ${this.size} images`);
     }
   }
 
@@ -110,6 +110,7 @@ export class DigitDataset {
 
   /** The record at row `i` (a view on the dataset's memory, not a copy). */
   record(i: number): DigitRecord {
+    checkRow('DigitDataset.record', i, this.size);
     const pixels = this.pixels.subarray(i * PIXELS, (i + 1) * PIXELS);
     return this.labels ? { id: this.ids[i], label: this.labels[i], pixels } : { id: this.ids[i], pixels };
   }
@@ -121,7 +122,7 @@ export class DigitDataset {
     const ids = new Int32Array(n);
     const labels = this.labels ? new Uint8Array(n) : undefined;
     for (let i = 0; i < n; i++) {
-      const r = rows[i];
+      const r = checkRow('DigitDataset.subset', rows[i], this.size);
       pixels.set(this.pixels.subarray(r * PIXELS, (r + 1) * PIXELS), i * PIXELS);
       ids[i] = this.ids[r];
       if (labels) labels[i] = this.labels![r];

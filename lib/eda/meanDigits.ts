@@ -2,6 +2,7 @@ import { table, type ColumnTable } from 'arquero';
 import type { DigitDataset } from '../data/dataset.ts';
 import { CLASSES, PIXELS, SIDE } from '../types.ts';
 import { pixelMoments } from './pixelMoments.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * The mean image of each digit in long form: one row per (digit, pixel) with columns `label`,
@@ -13,7 +14,7 @@ import { pixelMoments } from './pixelMoments.ts';
  */
 export function meanDigits(dataset: DigitDataset): ColumnTable {
   const labels = dataset.labels;
-  if (!labels) throw new Error('meanDigits: the dataset has no labels');
+  if (!labels) throw new UserError('meanDigits: the dataset has no labels');
   const { counts, sums } = pixelMoments(dataset, CLASSES, (row) => labels[row]);
   const present = Array.from({ length: CLASSES }, (_, d) => d).filter((d) => counts[d] > 0);
   const rows = present.length * PIXELS;

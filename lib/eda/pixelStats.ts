@@ -2,6 +2,7 @@ import { table, type ColumnTable } from 'arquero';
 import type { DigitDataset } from '../data/dataset.ts';
 import { PIXELS, SIDE } from '../types.ts';
 import { pixelMoments } from './pixelMoments.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * Mean and (population) standard deviation of the grey level at every pixel position over all
@@ -11,7 +12,7 @@ import { pixelMoments } from './pixelMoments.ts';
  * pixelStats(train).filter('d => d.std === 0').numRows(); // pixels no digit ever touches
  */
 export function pixelStats(dataset: DigitDataset): ColumnTable {
-  if (dataset.size === 0) throw new Error('pixelStats: the dataset is empty');
+  if (dataset.size === 0) throw new UserError('pixelStats: the dataset is empty');
   const { counts, sums, squares } = pixelMoments(dataset, 1, () => 0);
   const n = counts[0];
   const mean = new Float64Array(PIXELS);

@@ -1,6 +1,7 @@
 import { table, type ColumnTable } from 'arquero';
 import type { DigitDataset } from '../data/dataset.ts';
 import { permutation, seededRandom } from '../data/random.ts';
+import { UserError } from '../errors.ts';
 
 /** Options of {@link sampleDigits}: the size of the grid and the seed of the random choice. */
 export interface SampleOptions {
@@ -22,8 +23,8 @@ export interface SampleOptions {
  */
 export function sampleDigits(dataset: DigitDataset, options: SampleOptions): ColumnTable {
   const { rows, columns = 10, seed = 0 } = options;
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`sampleDigits: rows must be an integer >= 1, got ${rows}`);
-  if (!Number.isInteger(columns) || columns < 1) throw new Error(`sampleDigits: columns must be an integer >= 1, got ${columns}`);
+  if (!Number.isInteger(rows) || rows < 1) throw new UserError(`sampleDigits: rows must be an integer >= 1, got ${rows}`);
+  if (!Number.isInteger(columns) || columns < 1) throw new UserError(`sampleDigits: columns must be an integer >= 1, got ${columns}`);
   const n = Math.min(rows * columns, dataset.size);
   const index = permutation(dataset.size, seededRandom(seed)).slice(0, n);
   const records = Array.from(index, (i) => dataset.record(i));

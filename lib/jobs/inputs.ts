@@ -83,7 +83,14 @@ export function readTrainValid(
     (onBytesRead) =>
       lastValueFrom(readDigits(file, { expect: 'labelled', onBytesRead }).pipe(splitTrainValid(split), toDataset())),
     ({ train, valid }) => `${file}: ${train.size + valid.size} labelled rows -> ${train.size} train / ${valid.size} validation`,
-  );
+  ).then((parts) => {
+    const rows = parts.train.size + parts.valid.size;
+    if (parts.train.size === 0 || parts.valid.size === 0) {
+      const needed = Math.ceil(1 / Math.min(split.validFraction, 1 - split.validFraction)) + 1;
+      throw new UserError(`${file}: too few rows for a validation split: ${rows} row${rows === 1 ? '' : 's'}, need at least ${needed}`);
+    }
+    return parts;
+  });
 }
 
 /** Reads a whole digit file (labelled train.csv or unlabelled test.csv) into a dataset, with progress. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CLASSES, PIXELS } from '../types.ts';
 import { fileSystemHandler } from './fileHandler.ts';
 import { LayersDigitModel } from './layersModel.ts';
+import { UserError } from '../errors.ts';
 
 /** Architecture and training settings of {@link createMlp}; every one has a default. */
 export interface MlpOptions {
@@ -31,9 +32,9 @@ const KIND = 'mlp';
 export function createMlp(options: MlpOptions = {}): MlpModel {
   const { hidden = [512, 256], dropout = 0.2, batchNorm = true, learningRate = 1e-3, seed = 0 } = options;
   if (hidden.length === 0 || !hidden.every((units) => Number.isInteger(units) && units > 0)) {
-    throw new Error(`mlp: hidden must be a non-empty list of positive integers, got [${hidden.join(', ')}]`);
+    throw new UserError(`mlp: hidden must be a non-empty list of positive integers, got [${hidden.join(', ')}]`);
   }
-  if (!(dropout >= 0 && dropout < 1)) throw new Error(`mlp: dropout must be in [0, 1), got ${dropout}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new UserError(`mlp: dropout must be in [0, 1), got ${dropout}`);
   const model = tf.sequential({ name: KIND });
   hidden.forEach((units, i) => {
     const kernelInitializer = tf.initializers.heNormal({ seed: seed + i });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors.ts';
 
 /**
  * Adam whose learning rate can be changed between steps. tfjs keeps the rate in a protected field
@@ -16,7 +17,7 @@ export class ScheduledAdam extends tf.AdamOptimizer {
 
   /** Sets the rate for the following steps; throws unless it is a finite number > 0. */
   set rate(value: number) {
-    if (!(value > 0) || !Number.isFinite(value)) throw new Error(`learningRate must be a positive number, got ${value}`);
+    if (!(value > 0) || !Number.isFinite(value)) throw new UserError(`ScheduledAdam: learningRate must be a positive number, got ${value}`);
     this.learningRate = value;
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DigitModel } from '../models/model.ts';
+import { UserError } from '../errors.ts';
 
 /** When {@link EarlyStopping} (the `earlyStopping` option of `train`) ends training. */
 export interface EarlyStoppingOptions {
@@ -24,9 +25,9 @@ export class EarlyStopping {
   constructor(options: EarlyStoppingOptions = {}) {
     const { patience = 3, minDelta = 0 } = options;
     if (!(Number.isInteger(patience) && patience >= 1)) {
-      throw new Error(`earlyStopping: patience must be an integer >= 1, got ${patience}`);
+      throw new UserError(`earlyStopping: patience must be an integer >= 1, got ${patience}`);
     }
-    if (!(minDelta >= 0)) throw new Error(`earlyStopping: minDelta must be >= 0, got ${minDelta}`);
+    if (!(minDelta >= 0)) throw new UserError(`earlyStopping: minDelta must be >= 0, got ${minDelta}`);
     this.patience = patience;
     this.minDelta = minDelta;
   }

@@ -37,7 +37,7 @@ export function evaluateLabels(
   probabilities: Float32Array,
 ): Evaluation {
   if (truth.length !== predicted.length || ids.length !== truth.length || probabilities.length !== truth.length * CLASSES) {
-    throw new Error(
+    throw new UserError(
       `evaluate: ${truth.length} true labels, ${predicted.length} predictions, ${ids.length} ids, ${probabilities.length} probabilities`,
     );
   }

@@ -1,3 +1,5 @@
+import { UserError } from '../errors.ts';
+
 /** Where training is when a schedule is asked for the learning rate (epoch and batch count from 0). */
 export interface ScheduleStep {
   epoch: number;
@@ -36,8 +38,8 @@ export interface OneCycleOptions {
  */
 export function oneCycle(maxRate: number, options: OneCycleOptions = {}): LearningRateSchedule {
   const { warmup = 0.25, startDivisor = 25, endDivisor = 1000 } = options;
-  if (!(maxRate > 0)) throw new Error(`oneCycle: maxRate must be > 0, got ${maxRate}`);
-  if (!(warmup >= 0 && warmup < 1)) throw new Error(`oneCycle: warmup must be in [0, 1), got ${warmup}`);
+  if (!(maxRate > 0)) throw new UserError(`oneCycle: maxRate must be > 0, got ${maxRate}`);
+  if (!(warmup >= 0 && warmup < 1)) throw new UserError(`oneCycle: warmup must be in [0, 1), got ${warmup}`);
   return (step) => {
     const t = progress(step);
     return t < warmup
@@ -53,10 +55,10 @@ export function oneCycle(maxRate: number, options: OneCycleOptions = {}): Learni
  * train(model, { epochs: 30, batchSize: 80, lrSchedule: stepDecay(1e-3, 0.5, 10) })
  */
 export function stepDecay(initialRate: number, factor: number, everyEpochs: number): LearningRateSchedule {
-  if (!(initialRate > 0)) throw new Error(`stepDecay: initialRate must be > 0, got ${initialRate}`);
-  if (!(factor > 0)) throw new Error(`stepDecay: factor must be > 0, got ${factor}`);
+  if (!(initialRate > 0)) throw new UserError(`stepDecay: initialRate must be > 0, got ${initialRate}`);
+  if (!(factor > 0)) throw new UserError(`stepDecay: factor must be > 0, got ${factor}`);
   if (!(Number.isInteger(everyEpochs) && everyEpochs >= 1)) {
-    throw new Error(`stepDecay: everyEpochs must be an integer >= 1, got ${everyEpochs}`);
+    throw new UserError(`stepDecay: everyEpochs must be an integer >= 1, got ${everyEpochs}`);
   }
   return ({ epoch }) => initialRate * factor ** Math.floor(epoch / everyEpochs);
 }

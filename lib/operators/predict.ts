@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { map, type OperatorFunction } from 'rxjs';
 import { disposeBatch } from '../data/dataset.ts';
 import { toInputShape, type DigitModel } from '../models/model.ts';
+import { checkBatchShape } from '../data/check.ts';
 import { CLASSES, type Batch } from '../types.ts';
 
 /** A batch of predictions, rows in the batch's order. */
@@ -26,6 +27,7 @@ export interface Prediction {
 export function predict(model: DigitModel): OperatorFunction<Batch, Prediction> {
   return map((batch: Batch) => {
     try {
+      checkBatchShape('predict', batch);
       const [probabilities, labels, truth] = tf.tidy(() => {
         const probs = model.predict(toInputShape(batch.xs, model.inputShape));
         return [probs, tf.argMax(probs, 1), batch.ys ? tf.argMax(batch.ys, 1) : undefined];

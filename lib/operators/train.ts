@@ -165,7 +165,8 @@ function checkOptions({ epochs, batchSize, valid, earlyStopping }: TrainOptions)
     throw new UserError(`train: batchSize must be an integer >= 1, got ${batchSize}`);
   }
   if (earlyStopping && !valid) throw new UserError('train: earlyStopping needs a valid dataset to watch');
-  if (valid && !valid.labelled) throw new UserError('train: the valid dataset has no labels');
+  if (valid && valid.size === 0) throw new UserError('train: the validation dataset is empty');
+  if (valid && !valid.labelled) throw new UserError('train: the validation dataset has no labels');
 }
 
 function nextTick(): Promise<void> {

@@ -1,6 +1,7 @@
 import { escapeHtml } from './escape.ts';
 import { checkReport, type Report, type ReportChart } from './report.ts';
 import { scopeSvgIds } from './scopeSvgIds.ts';
+import { UserError } from '../errors.ts';
 
 /** Where a chart's files are, relative to the HTML page, for the links under each chart. */
 export interface ChartFiles {
@@ -56,7 +57,7 @@ export function reportHtml(report: Report, svgs: ReadonlyMap<string, string>, fi
     const paragraphs = section.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`);
     const figures = section.charts.map((chart) => {
       const svg = svgs.get(chart.name);
-      if (svg === undefined) throw new Error(`reportHtml: no SVG for chart '${chart.name}'`);
+      if (svg === undefined) throw new UserError(`reportHtml: no SVG for chart '${chart.name}'`);
       return figure(chart, svg, filesOf(chart.name));
     });
     return [`<section id="${escapeHtml(section.id)}">`, `<h2>${escapeHtml(section.title)}</h2>`, ...paragraphs, ...figures, '</section>'].join('\n');

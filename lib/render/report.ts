@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { UserError } from '../errors.ts';
 
 /** One chart of a report: its spec and the words around it. `name` becomes its file name. */
 export interface ReportChart {
@@ -32,12 +33,12 @@ export function checkReport(report: Report): void {
   const names = new Set<string>();
   const ids = new Set<string>();
   for (const section of report.sections) {
-    if (!SLUG.test(section.id)) throw new Error(`report section id '${section.id}' must be lower-case letters, digits and dashes`);
-    if (ids.has(section.id)) throw new Error(`report section id '${section.id}' is used twice`);
+    if (!SLUG.test(section.id)) throw new UserError(`report section id '${section.id}' must be lower-case letters, digits and dashes`);
+    if (ids.has(section.id)) throw new UserError(`report section id '${section.id}' is used twice`);
     ids.add(section.id);
     for (const chart of section.charts) {
-      if (!SLUG.test(chart.name)) throw new Error(`report chart name '${chart.name}' must be lower-case letters, digits and dashes`);
-      if (names.has(chart.name)) throw new Error(`report chart name '${chart.name}' is used twice`);
+      if (!SLUG.test(chart.name)) throw new UserError(`report chart name '${chart.name}' must be lower-case letters, digits and dashes`);
+      if (names.has(chart.name)) throw new UserError(`report chart name '${chart.name}' is used twice`);
       names.add(chart.name);
     }
   }

@@ -152,3 +152,14 @@ describe('DigitDataset.concat', () => {
     expect(() => DigitDataset.concat([a, unlabelled])).toThrow(/cannot mix labelled and unlabelled/);
   });
 });
+
+describe('DigitDataset row arguments', () => {
+  it('refuses rows outside the dataset instead of returning empty or id-0 records', () => {
+    expect(() => dataset.record(50)).toThrow('DigitDataset.record: row 50 is outside 0–49 (the dataset has 50 rows)');
+    expect(() => dataset.record(-1)).toThrow(/DigitDataset\.record: row -1 is outside/);
+    expect(() => dataset.record(1.5)).toThrow(/DigitDataset\.record: row 1\.5 is outside/);
+    expect(() => dataset.subset([0, -1])).toThrow(/DigitDataset\.subset: row -1 is outside 0–49/);
+    expect(() => dataset.subset([999])).toThrow(/DigitDataset\.subset: row 999 is outside 0–49/);
+    expect(dataset.subset([49, 0]).ids).toEqual(Int32Array.from([dataset.ids[49], dataset.ids[0]]));
+  });
+});

@@ -58,7 +58,7 @@ describe('digits CLI: data, check, argument errors (the real MNIST files)', () =
 
   it.each([
     [['check', 'missing.csv'], /missing\.csv: no such file/],
-    [['data', '--seed', 'x'], /--seed must be a positive integer, got 'x'/],
+    [['data', '--seed', 'x'], /--seed must be an integer >= 0, got 'x'/],
     [['nonsense'], /unknown command 'nonsense'/],
     [['train', '--model', 'rnn'], /argument 'rnn' is invalid\. Allowed choices are mlp, cnn/],
     [['train', '--model', 'mlp', '--epochs', '0'], /--epochs must be a positive integer, got '0'/],

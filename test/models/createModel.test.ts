@@ -28,7 +28,7 @@ describe('createModel', () => {
 
   it('rejects a learning rate that is not a positive number', () => {
     const model = createModel('mlp');
-    expect(() => (model.learningRate = -1)).toThrow(/^learningRate must be a positive number, got -1$/);
+    expect(() => (model.learningRate = -1)).toThrow(/^ScheduledAdam: learningRate must be a positive number, got -1$/);
     model.dispose();
   });
 });

@@ -52,3 +52,19 @@ describe('batch', () => {
     );
   });
 });
+
+describe('batch: normalized pixels outside 0–1', () => {
+  it.each([
+    ['a raw grey level', 300],
+    ['NaN', Number.NaN],
+    ['a negative value', -0.5],
+  ])('refuses %s before it becomes a tensor', async (_, value) => {
+    const pixels = new Float32Array(PIXELS).fill(0.5);
+    pixels[7] = value;
+    const before = liveTensors();
+    await expect(lastValueFrom(from([{ id: 1, label: 2, pixels }]).pipe(batch(4), toArray()))).rejects.toThrow(
+      `batch: record 1: pixel 7 is ${value}, expected a value in 0–1`,
+    );
+    expect(liveTensors()).toBe(before);
+  });
+});

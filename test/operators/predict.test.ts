@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { lastValueFrom, toArray } from 'rxjs';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DigitDataset } from '../../lib/data/dataset.ts';
 import { Cnn } from '../../lib/models/cnn.ts';
@@ -38,5 +38,18 @@ describe('predict', () => {
     expect(flat.truth).toBeUndefined();
     expect(Array.from(flat.probabilities)).toEqual(Array.from(image.probabilities));
     cnn.dispose();
+  });
+});
+
+describe('predict: batches of the wrong shape', () => {
+  it('fails with one line naming the stage and the shape, and still disposes the batch', async () => {
+    const model = createMlp({ hidden: [8], seed: 1 });
+    const before = tf.memory().numTensors;
+    const wrong = { xs: tf.zeros([3, 32]), ids: Int32Array.from([1, 2, 3]) };
+    await expect(lastValueFrom(from([wrong]).pipe(predict(model)))).rejects.toThrow('predict: batch xs has shape [3, 32], expected [n, 784] or [n, 28, 28, 1]');
+    const fewIds = { xs: tf.zeros([3, 784]), ids: Int32Array.from([1, 2]) };
+    await expect(lastValueFrom(from([fewIds]).pipe(predict(model)))).rejects.toThrow('predict: batch has 3 rows of xs but 2 ids');
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
   });
 });

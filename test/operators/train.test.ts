@@ -98,7 +98,7 @@ describe('train', () => {
     expect(() => train(model, { epochs: 1.5, batchSize: 10 })).toThrow(/^train: epochs must be an integer >= 1, got 1.5$/);
     expect(() => train(model, { epochs: 1, batchSize: -1 })).toThrow(/^train: batchSize must be an integer >= 1, got -1$/);
     expect(() => train(model, { epochs: 1, batchSize: 10, earlyStopping: { patience: 2 } })).toThrow(/earlyStopping needs a valid/);
-    expect(() => train(model, { epochs: 1, batchSize: 10, valid: unlabelled })).toThrow(/valid dataset has no labels/);
+    expect(() => train(model, { epochs: 1, batchSize: 10, valid: unlabelled })).toThrow(/validation dataset has no labels/);
     model.dispose();
   });
 });
