@@ -1,6 +1,7 @@
 import type { DigitDataset } from '../lib/data/dataset.ts';
 import type { Evaluation, Misclassified, ModelMetrics } from '../lib/types.ts';
 import type { ShownDigit } from './eda.ts';
+import { UserError } from '../lib/errors.ts';
 
 /** One model's mistakes as shown in its gallery. */
 export interface Gallery {
@@ -44,9 +45,9 @@ function pixelsById(dataset: DigitDataset | undefined, dataName: string, option:
   const rowOf = new Map<number, number>();
   dataset?.ids.forEach((id, row) => rowOf.set(id, row));
   return (id, model) => {
-    if (!dataset) throw new Error(`comparisonData: option '${option}' (the ${dataName} images) is needed to draw ${model}'s mistakes`);
+    if (!dataset) throw new UserError(`comparisonData: option '${option}' (the ${dataName} images) is needed to draw ${model}'s mistakes`);
     const row = rowOf.get(id);
-    if (row === undefined) throw new Error(`comparisonData: ${dataName} digit ${id} (misclassified by ${model}) is not in the ${dataName} dataset given`);
+    if (row === undefined) throw new UserError(`comparisonData: ${dataName} digit ${id} (misclassified by ${model}) is not in the ${dataName} dataset given`);
     return Array.from(dataset.record(row).pixels);
   };
 }
@@ -81,7 +82,7 @@ function disagreementsOf(models: readonly ModelMetrics[], test: DigitDataset | u
  * const data = comparisonData([mlpMetrics, cnnMetrics], { test, valid: train });
  */
 export function comparisonData(models: readonly ModelMetrics[], options: ComparisonOptions = {}): ComparisonData {
-  if (models.length === 0) throw new Error('comparisonData: no model metrics given');
+  if (models.length === 0) throw new UserError('comparisonData: no model metrics given');
   const limit = options.limit ?? 30;
   const dataName = models.every((m) => m.test) ? 'test' : 'validation';
   const pixelsOf = dataName === 'test' ? pixelsById(options.test, dataName, 'test') : pixelsById(options.valid, dataName, 'valid');

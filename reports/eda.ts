@@ -11,6 +11,7 @@ import { meanDigits } from '../lib/eda/meanDigits.ts';
 import { pixelStats } from '../lib/eda/pixelStats.ts';
 import { sampleDigits } from '../lib/eda/sampleDigits.ts';
 import type { Report, ReportSection } from '../lib/render/report.ts';
+import { UserError } from '../lib/errors.ts';
 
 /** A digit kept for display: its id, label and 784 grey levels. */
 export interface ShownDigit {
@@ -52,8 +53,8 @@ const round = (x: number, digits: number): number => Number(x.toFixed(digits));
  * const data = edaData(train, { rows: 5 });
  */
 export function edaData(train: DigitDataset, options: EdaOptions): EdaData {
-  if (!train.labelled) throw new Error('eda: the training data has no labels (a test file?)');
-  if (train.size === 0) throw new Error('eda: the training data is empty');
+  if (!train.labelled) throw new UserError('eda: the training data has no labels (a test file?)');
+  if (train.size === 0) throw new UserError('eda: the training data is empty');
   const columns = options.columns ?? 10;
   const summaries = imageSummaries(train);
   const means = meanDigits(train)

@@ -2,6 +2,7 @@ import type { Report } from '../lib/render/report.ts';
 import { comparisonSections } from './comparison.ts';
 import type { ComparisonData } from './comparisonData.ts';
 import { edaSections, type EdaData } from './eda.ts';
+import { UserError } from '../lib/errors.ts';
 
 /** What the whole report is built from; either part may be absent. */
 export interface ReportData {
@@ -16,7 +17,7 @@ export interface ReportData {
  * await writeReport('out', buildFullReport({ eda, comparison }));
  */
 export function buildFullReport(data: ReportData): Report {
-  if (!data.eda && !data.comparison) throw new Error('buildFullReport: neither EDA nor model data given');
+  if (!data.eda && !data.comparison) throw new UserError('buildFullReport: neither EDA nor model data given');
   const models = data.comparison?.models.map((m) => m.model).join(' vs ');
   return {
     title: 'Digit Recognizer report',
