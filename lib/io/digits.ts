@@ -232,20 +232,30 @@ class DigitRowParser {
     if (expect === 'unlabelled' && labelled) {
       throw new InputFileError(this.file, 1, 'label', 'expected an unlabelled (test) file, but the header has a label column');
     }
-    const wanted = digitHeader(labelled);
-    for (let k = 0; k < Math.max(wanted.length, names.length); k++) {
-      if (names[k] !== wanted[k]) {
-        const what =
-          names[k] === undefined
-            ? `missing column '${wanted[k]}'${delimiterHint(names)}`
-            : wanted[k] === undefined
-              ? `unexpected extra column ${quoteSnippet(names[k])}`
-              : `expected '${wanted[k]}', found ${quoteSnippet(names[k])}${delimiterHint(names)}`;
-        throw new InputFileError(this.file, 1, `${k + 1}`, `header: ${what} (a digit CSV has ${labelled ? 'label,' : ''}pixel0..pixel783)`);
-      }
+    const offset = labelled ? 1 : 0;
+    const pixelNames = pixelColumns(names[offset]);
+    if (!pixelNames) {
+      throw new InputFileError(
+        this.file,
+        1,
+        `${offset + 1}`,
+        `header: expected the first pixel column (pixel0, pixel1 or another name ending in 0 or 1), found ${quoteSnippet(names[offset] ?? '')}${delimiterHint(names)}`,
+      );
+    }
+    for (let k = 0; k < Math.max(PIXELS, names.length - offset); k++) {
+      const found = names[offset + k];
+      const wanted = k < PIXELS ? pixelNames(k) : undefined;
+      if (found === wanted) continue;
+      const what =
+        found === undefined
+          ? `missing column '${wanted}': ${k} pixel columns, expected ${PIXELS} (28 x 28)`
+          : wanted === undefined
+            ? `unexpected extra column ${quoteSnippet(found)}: expected ${PIXELS} pixel columns (28 x 28)`
+            : `expected '${wanted}', found ${quoteSnippet(found)}`;
+      throw new InputFileError(this.file, 1, `${offset + k + 1}`, `header: ${what} (a digit CSV has ${labelled ? 'label, ' : ''}then ${PIXELS} pixel columns named like ${pixelNames(0)}..${pixelNames(PIXELS - 1)})`);
     }
     this.labelled = labelled;
-    this.fieldsPerRow = wanted.length;
+    this.fieldsPerRow = offset + PIXELS;
     this.headerParsed = true;
   }
 
@@ -355,6 +365,18 @@ function parsePixelsFast(bytes: Uint8Array, start: number, end: number, pixels: 
   if (end === fieldStart || end - fieldStart > 3 || value > 255 || field !== PIXELS - 1) return false;
   pixels[field] = value;
   return true;
+}
+
+/**
+ * The pixel columns' names, from the first one: `pixel0` numbers them from 0 (Kaggle's Digit
+ * Recognizer), `pixel1` from 1 (Kaggle's Fashion-MNIST), and any other prefix likewise; undefined
+ * when the name does not end in 0 or 1.
+ */
+function pixelColumns(first: string | undefined): ((k: number) => string) | undefined {
+  const match = first === undefined ? null : /^(.*?)([01])$/.exec(first);
+  if (!match) return undefined;
+  const [, prefix, start] = match;
+  return (k) => `${prefix}${k + Number(start)}`;
 }
 
 /** A header that is one field holding `;` or tabs was most likely written with another delimiter. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { lastValueFrom } from 'rxjs';
 import { selectBackend, type BackendChoice, type BackendInfo } from '../backend/selectBackend.ts';
-import type { DigitDataset } from '../data/dataset.ts';
+import { DigitDataset } from '../data/dataset.ts';
 import { UserError } from '../errors.ts';
 import { readDigits } from '../io/digits.ts';
 import { kaggleFiles, writeKaggleDefault, type KaggleFiles } from '../io/kaggleDefault.ts';
@@ -94,12 +94,12 @@ export function readTrainValid(
 }
 
 /** Reads a whole digit file (labelled train.csv or unlabelled test.csv) into a dataset, with progress. */
-export function readDataset(file: string, reporter: Reporter, expect: 'labelled' | 'unlabelled'): Promise<DigitDataset> {
+export function readDataset(file: string, reporter: Reporter, expect: 'labelled' | 'unlabelled' | 'either'): Promise<DigitDataset> {
   return readWithProgress(
     file,
     reporter,
     (onBytesRead) => lastValueFrom(readDigits(file, { expect, onBytesRead }).pipe(toDataset())),
-    (dataset) => `${file}: ${dataset.size} ${expect} rows`,
+    (dataset) => `${file}: ${dataset.size} ${dataset.labelled ? 'labelled' : 'unlabelled'} rows`,
   );
 }
 
@@ -110,6 +110,16 @@ export async function readAnswers(file: string, test: DigitDataset): Promise<Map
     throw new UserError(`${file}: ${answers.size} answers for ${test.size} test rows`);
   }
   return answers;
+}
+
+/** The labels of a labelled dataset by id. */
+function answersOf(dataset: DigitDataset): Map<number, number> {
+  return new Map(Array.from(dataset.ids, (id, row) => [id, dataset.labels![row]]));
+}
+
+/** The same images without their labels: what the models are asked to predict. */
+function unlabelledCopy(dataset: DigitDataset): DigitDataset {
+  return dataset.labelled ? new DigitDataset(dataset.pixels, dataset.ids) : dataset;
 }
 
 /** What a training job reads: its files, the split and test datasets, and the answers when known. */
@@ -126,9 +136,11 @@ export interface JobData {
 export async function readJobData(options: { train?: string; test?: string; seed: number }, reporter: Reporter): Promise<JobData> {
   const files = await resolveInputs(options, reporter);
   const { train, valid } = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed });
-  const test = await readDataset(files.test, reporter, 'unlabelled');
-  const answers = files.answers ? await readAnswers(files.answers, test) : undefined;
-  return { files, data: { train, valid, test }, answers };
+  const test = await readDataset(files.test, reporter, 'either');
+  // a labelled test file (Kaggle's Fashion-MNIST) carries its own answers: scored after training only
+  const answers = files.answers ? await readAnswers(files.answers, test) : test.labelled ? answersOf(test) : undefined;
+  if (test.labelled && !files.answers) reporter.info(`${files.test}: labelled; its labels are held out and used only to score the test predictions`);
+  return { files, data: { train, valid, test: unlabelledCopy(test) }, answers };
 }
 
 /** Picks the backend and tells the user which one runs and why. */

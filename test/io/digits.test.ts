@@ -184,3 +184,29 @@ describe('readDigits: limits and edges', () => {
     expect((error as Error).message.length).toBeLessThan(300);
   });
 });
+
+describe('readDigits: pixel column names', () => {
+  const renamed = (text: string, name: (k: number) => string): string => {
+    const [header, ...rest] = text.split('\n');
+    const fields = header.split(',');
+    const offset = fields[0] === 'label' ? 1 : 0;
+    return [fields.map((f, i) => (i < offset ? f : name(i - offset))).join(','), ...rest].join('\n');
+  };
+
+  it('reads pixel1..pixel784 (Kaggle Fashion-MNIST) and any prefix numbered from 0 or 1, with the same records', async () => {
+    const text = digitCsv(rows);
+    const expected = await read(text);
+    expect(await read(renamed(text, (k) => `pixel${k + 1}`))).toEqual(expected);
+    expect(await read(renamed(text, (k) => `px_${k}`))).toEqual(expected);
+    expect(await read(renamed(digitCsv(rows, { labelled: false }), (k) => `pixel${k + 1}`))).toHaveLength(3);
+  });
+
+  it('names the column where the numbering breaks, or a first pixel column it cannot read', async () => {
+    const text = digitCsv(rows);
+    await expect(read(renamed(text, (k) => (k === 5 ? 'pixel7' : `pixel${k + 1}`)))).rejects.toThrow(
+      /train\.csv:1: column 7: header: expected 'pixel6', found 'pixel7'/,
+    );
+    await expect(read(renamed(text, (k) => `p${k + 2}`))).rejects.toThrow(/train\.csv:1: column 2: header: expected the first pixel column .*found 'p2'/);
+    await expect(read(text.replace(',pixel783', ''))).rejects.toThrow(/missing column 'pixel783': 783 pixel columns, expected 784/);
+  });
+});
