@@ -11,9 +11,9 @@ export { InputFileError, InterruptedError, UserError } from './errors.ts';
 
 // io: sources and sinks
 export { readCsv, CsvParser, type CsvRow, type CsvOptions } from './io/csv.ts';
-export { readDigits, describeSkips, digitHeader, type ReadDigitsOptions, type InvalidRowPolicy, type SkipReport } from './io/digits.ts';
+export { readDigits, describeSkips, digitHeader, type ReadDigitsOptions, type InvalidRowPolicy, type SkipReport, type DigitFileHeader } from './io/digits.ts';
 export { parseIdx, readIdx, encodeIdx, readIdxDigits, readMnist, mnistDataDir, type IdxArray, type MnistDigits } from './io/idx.ts';
-export { writeSubmission, readLabels, score, scoreLabels, SUBMISSION_HEADER, type Score } from './io/submission.ts';
+export { writeSubmission, submissionHeaderFor, readLabels, score, scoreLabels, SUBMISSION_HEADER, type Score, type SubmissionOptions } from './io/submission.ts';
 export {
   withRunDir,
   RunDir,
@@ -122,6 +122,7 @@ export {
   JOB_VALID_FRACTION,
   type InputFiles,
   type JobData,
+  type CsvLayout,
 } from './jobs/inputs.ts';
 export { silentReporter, type Reporter, type Task, type ProgressFields } from './jobs/reporter.ts';
 export { trainingProgress, describeEpoch } from './jobs/trainProgress.ts';

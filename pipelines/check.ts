@@ -1,5 +1,5 @@
 import { lastValueFrom, reduce } from 'rxjs';
-import { readDigits, type InvalidRowPolicy, type SkipReport } from '../lib/index.ts';
+import { readDigits, type CsvLayout, type InvalidRowPolicy, type SkipReport } from '../lib/index.ts';
 
 /** What `digits check` found in a file. */
 export interface CheckSummary {
@@ -12,10 +12,10 @@ export interface CheckSummary {
 }
 
 /** Validates a Kaggle digit CSV end to end and summarises it. */
-export async function checkDigitsFile(file: string, onInvalid: InvalidRowPolicy = 'fail', maxLineBytes?: number): Promise<CheckSummary> {
+export async function checkDigitsFile(file: string, onInvalid: InvalidRowPolicy = 'fail', layout: CsvLayout = {}): Promise<CheckSummary> {
   let skipped: SkipReport | undefined;
   const counts = await lastValueFrom(
-    readDigits(file, { onInvalid, maxLineBytes, onSkipped: (report) => (skipped = report) }).pipe(
+    readDigits(file, { ...layout, onInvalid, onSkipped: (report) => (skipped = report) }).pipe(
       reduce(
         (acc, record) => {
           acc.rows++;

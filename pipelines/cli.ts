@@ -46,9 +46,10 @@ export function buildProgram(): Command {
     .argument('<file>', 'CSV file to check')
     .addOption(new Option('--on-invalid <policy>', 'fail on the first invalid row, or skip and count invalid rows').choices(['fail', 'skip']).default('fail'))
     .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB): a longer one is an error', positiveInt('--max-line-bytes'))
-    .action((file: string, options: { onInvalid: 'fail' | 'skip'; maxLineBytes?: number }) =>
+    .option('--no-header', 'the file has no header line: each line is a label then 784 pixels, or the pixels alone')
+    .action((file: string, options: { onInvalid: 'fail' | 'skip'; maxLineBytes?: number; header: boolean }) =>
       runCommand(async () => {
-        const summary = await checkDigitsFile(file, options.onInvalid, options.maxLineBytes);
+        const summary = await checkDigitsFile(file, options.onInvalid, { header: options.header, maxLineBytes: options.maxLineBytes });
         process.stdout.write(`${formatCheckSummary(summary)}\n`);
         // a warning, not the result: stdout stays the summary alone
         if (summary.skipped) process.stderr.write(`digits: warning: ${describeSkips(summary.skipped)}\n`);
@@ -66,6 +67,8 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', "batch size (default: the model's recipe)", positiveInt('--batch-size'))
     .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), DEFAULT_SEED)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
+    .option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone')
+    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB)', positiveInt('--max-line-bytes'))
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .action((options: TrainCliOptions) =>
@@ -89,6 +92,8 @@ export function buildProgram(): Command {
     .option('--no-augment', 'train on the images as they are')
     .option('--rows <n>', 'rows of sample digits in the report', positiveInt('--rows'), 5)
     .option('--quick', 'a 3,000-row subset and two epochs: a whole run in well under a minute')
+    .option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone')
+    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB)', positiveInt('--max-line-bytes'))
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .action((options: RunCliOptions) =>
@@ -102,8 +107,10 @@ export function buildProgram(): Command {
     .option('--rows <n>', 'rows of sample digits to show', positiveInt('--rows'), 5)
     .option('--out <dir>', 'output directory', 'out/eda')
     .option('--seed <n>', 'seed of the digit sample', nonNegativeInt('--seed'), DEFAULT_SEED)
+    .option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone')
+    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB)', positiveInt('--max-line-bytes'))
     .option('--quiet', 'print only the final summary and errors')
-    .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean }) =>
+    .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean; header: boolean; maxLineBytes?: number }) =>
       runCommand(() => edaCommand({ ...options, reporter: reporterMode(options) })),
     );
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { defer, switchMap, tap } from 'rxjs';
 import {
   type BackendChoice,
+  type CsvLayout,
   type ModelName,
   RECIPES,
   readJobData,
@@ -17,7 +18,7 @@ import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { commandLine, describeModelResult } from './summary.ts';
 
-export interface TrainCommandOptions {
+export interface TrainCommandOptions extends CsvLayout {
   model: ModelName;
   train?: string;
   test?: string;
@@ -62,12 +63,13 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
       },
       (opened) =>
         defer(() => readJobData(options, reporter)).pipe(
-          switchMap(({ data, answers }) => {
+          switchMap(({ data, answers, submissionHeader }) => {
             const show = trainingProgress(reporter, options.model, options.epochs ?? RECIPES[options.model].epochs);
             return trainModel({
               model: options.model,
               data,
               answers,
+              submissionHeader,
               outDir: opened.staging,
               backend: backend.name,
               epochs: options.epochs,

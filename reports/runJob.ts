@@ -7,14 +7,14 @@ import type { ModelName } from '../lib/models/createModel.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 import { writeFullReport } from './writeReports.ts';
-import { JOB_VALID_FRACTION, readJobData, type JobData } from '../lib/jobs/inputs.ts';
+import { JOB_VALID_FRACTION, readJobData, type CsvLayout, type JobData } from '../lib/jobs/inputs.ts';
 import type { Reporter } from '../lib/jobs/reporter.ts';
 import { trainModel, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
 import { trainingProgress } from '../lib/jobs/trainProgress.ts';
 import { withRunDir, type PlannedOutput, type RunDir } from '../lib/io/runDir.ts';
 
 /** Options of {@link runJob}. */
-export interface RunOptions {
+export interface RunOptions extends CsvLayout {
   train?: string;
   test?: string;
   out: string;
@@ -139,6 +139,7 @@ function jobStages(
         model,
         data: job.data,
         answers: job.answers,
+        submissionHeader: job.submissionHeader,
         outDir: out,
         backend: backend.name,
         epochs,

@@ -18,6 +18,15 @@ export interface SkipReport {
   firstError: string;
 }
 
+/** What a digit CSV's header says (see `onHeader` in {@link ReadDigitsOptions}). */
+export interface DigitFileHeader {
+  labelled: boolean;
+  /** The id column's name, when the file has one (Kannada-MNIST's test file: `id`). */
+  idColumn?: string;
+  /** The first and last pixel columns' names (`pixel0`..`pixel783`, `pixel1`..`pixel784`, ...). */
+  pixelColumns: [string, string];
+}
+
 /** Options of {@link readDigits}. */
 export interface ReadDigitsOptions {
   /** Fail on the first invalid row (`'fail'`, default) or leave such rows out (`'skip'`). */
@@ -29,6 +38,18 @@ export interface ReadDigitsOptions {
   onSkipped?: (report: SkipReport) => void;
   /** Require a label column ('labelled', train.csv) or its absence ('unlabelled', test.csv). */
   expect?: 'labelled' | 'unlabelled' | 'either';
+  /**
+   * The name of the id column among the first two (default: `ImageId` or `id`, any case). Its values,
+   * integers >= 0 and unique, become the records' ids; without one, ids are the row numbers from 1.
+   */
+  idColumn?: string;
+  /** Told what the header says, once it is read: whether there are labels, and the id column. */
+  onHeader?: (header: DigitFileHeader) => void;
+  /**
+   * Whether the first line is a header (default true). A headerless file (EMNIST's CSVs) has, on
+   * every line, a label then 784 pixels, or the 784 pixels alone; its ids are its line numbers.
+   */
+  header?: boolean;
   /** Bytes per read (default 1 MiB). */
   chunkBytes?: number;
   /**
@@ -70,6 +91,12 @@ export function readDigits(path: string, options: ReadDigitsOptions = {}): Obser
   checkReadOptions('readDigits', options);
   if (options.expect !== undefined && !['labelled', 'unlabelled', 'either'].includes(options.expect)) {
     throw new UserError(`readDigits: expect must be 'labelled', 'unlabelled' or 'either', got ${quoteSnippet(String(options.expect))}`);
+  }
+  if (options.header !== undefined && typeof options.header !== 'boolean') {
+    throw new UserError(`readDigits: header must be true or false, got ${quoteSnippet(String(options.header))}`);
+  }
+  if (options.header === false && options.idColumn !== undefined) {
+    throw new UserError('readDigits: idColumn needs a header to find the column by name; a headerless file has none');
   }
   if (options.onInvalid !== undefined && options.onInvalid !== 'fail' && options.onInvalid !== 'skip') {
     throw new UserError(`readDigits: onInvalid must be 'fail' or 'skip', got ${quoteSnippet(String(options.onInvalid))}`);
@@ -135,6 +162,18 @@ class DigitRowParser {
   /** The first empty line not yet known to be trailing (empty lines at the end of a file are fine). */
   private pendingBlankLine = 0;
   private readonly maxLineBytes: number;
+  /** Column indices of the label and the id among the leading columns (-1: none), and how many lead. */
+  private labelIndex = -1;
+  private idIndex = -1;
+  private leading = 0;
+  private idColumn = '';
+  private pixelName: (k: number) => string = (k) => `pixel${k}`;
+  /** The line each id was first seen on, to refuse a repeated one. */
+  private readonly idLines = new Map<number, number>();
+  /** The id the slow path read from the current line. */
+  private lineId = 0;
+  /** The line of the first data row: 2 after a header, 1 in a headerless file; ids count from it. */
+  private firstDataLine = 2;
 
   constructor(
     private readonly file: string,
@@ -176,7 +215,7 @@ class DigitRowParser {
     for (;;) {
       const end = chunk.indexOf(LF, start);
       if (end < 0) break;
-      this.checkLength(end - start);
+      if (end - start > this.maxLineBytes) this.checkLength(end - start);
       this.lineEnded(chunk, start, end);
       start = end + 1;
     }
@@ -192,9 +231,10 @@ class DigitRowParser {
     if (!this.headerParsed) {
       const header = last ?? new Uint8Array(0);
       if (!this.sawBytes || isBlank(header)) {
-        throw new InputFileError(this.file, 1, undefined, 'the file is empty (no header)');
+        throw new InputFileError(this.file, 1, undefined, `the file is empty${this.options.header === false ? '' : ' (no header)'}`);
       }
-      this.parseHeader(header);
+      if (this.options.header === false) this.lineEnded(header, 0, header.length);
+      else this.parseHeader(header);
     } else if (last && last.length > 0) {
       // a last line without a line end: complete, or cut off
       const fields = countFields(last);
@@ -202,7 +242,7 @@ class DigitRowParser {
       else this.parseLine(last, 0, last.length);
     }
     if (this.rowsEmitted === 0 && this.skipped === 0) {
-      throw new InputFileError(this.file, 2, undefined, 'no data rows after the header');
+      throw new InputFileError(this.file, this.firstDataLine, undefined, 'no data rows after the header');
     }
     if (this.rowsEmitted === 0) {
       throw new InputFileError(this.file, this.skippedLines[0], undefined, `every row is invalid; first: ${this.firstSkipError}`);
@@ -214,9 +254,28 @@ class DigitRowParser {
   /** A line ended by LF at `end`; a CR before it belongs to the line end. */
   private lineEnded(bytes: Uint8Array, start: number, end: number): void {
     const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
+    if (!this.headerParsed && this.options.header === false) this.headerFromFirstLine(bytes.subarray(start, stop));
     if (!this.headerParsed) this.parseHeader(bytes.subarray(start, stop));
     else this.parseLine(bytes, start, stop);
     this.line++;
+  }
+
+  /** A headerless file: its first line's field count says whether it is labelled. */
+  private headerFromFirstLine(bytes: Uint8Array): void {
+    const fields = countFields(bytes);
+    if (fields !== PIXELS && fields !== PIXELS + 1) {
+      throw new InputFileError(this.file, 1, undefined, `a headerless digit CSV has ${PIXELS + 1} fields on a line (a label, then ${PIXELS} pixels) or ${PIXELS}; line 1 has ${fields}`);
+    }
+    const labelled = fields === PIXELS + 1;
+    if (this.options.expect === 'labelled' && !labelled) throw new InputFileError(this.file, 1, undefined, `expected a labelled file: ${PIXELS + 1} fields on a line, found ${fields}`);
+    if (this.options.expect === 'unlabelled' && labelled) throw new InputFileError(this.file, 1, undefined, `expected an unlabelled (test) file: ${PIXELS} fields on a line, found ${fields}`);
+    this.labelIndex = labelled ? 0 : -1;
+    this.leading = labelled ? 1 : 0;
+    this.labelled = labelled;
+    this.fieldsPerRow = fields;
+    this.firstDataLine = 1;
+    this.headerParsed = true;
+    this.options.onHeader?.({ labelled, pixelColumns: [this.pixelName(0), this.pixelName(PIXELS - 1)] });
   }
 
   private parseHeader(bytes: Uint8Array): void {
@@ -225,14 +284,26 @@ class DigitRowParser {
     parser.push(new TextDecoder().decode(bytes));
     parser.end();
     const expect = this.options.expect ?? 'either';
-    const labelled = names[0] === 'label';
+    const wantedId = this.options.idColumn;
+    const isId = (name: string | undefined): boolean => (wantedId !== undefined ? name === wantedId : /^(id|imageid)$/i.test(name ?? ''));
+    for (let k = 0; k < 2 && k < names.length; k++) {
+      if (names[k] === 'label' && this.labelIndex < 0) this.labelIndex = k;
+      else if (isId(names[k]) && this.idIndex < 0) this.idIndex = k;
+      else break;
+      this.leading++;
+    }
+    if (wantedId !== undefined && this.idIndex < 0) {
+      throw new InputFileError(this.file, 1, undefined, `header: no id column named ${quoteSnippet(wantedId)} before the pixel columns`);
+    }
+    this.idColumn = this.idIndex >= 0 ? names[this.idIndex] : '';
+    const labelled = this.labelIndex >= 0;
     if (expect === 'labelled' && !labelled) {
       throw new InputFileError(this.file, 1, names[0] === undefined ? '1' : quoteSnippet(names[0], 20), `expected a labelled file whose header starts with 'label', found ${quoteSnippet(names[0] ?? '')}${delimiterHint(names)}`);
     }
     if (expect === 'unlabelled' && labelled) {
       throw new InputFileError(this.file, 1, 'label', 'expected an unlabelled (test) file, but the header has a label column');
     }
-    const offset = labelled ? 1 : 0;
+    const offset = this.leading;
     const pixelNames = pixelColumns(names[offset]);
     if (!pixelNames) {
       throw new InputFileError(
@@ -252,8 +323,10 @@ class DigitRowParser {
           : wanted === undefined
             ? `unexpected extra column ${quoteSnippet(found)}: expected ${PIXELS} pixel columns (28 x 28)`
             : `expected '${wanted}', found ${quoteSnippet(found)}`;
-      throw new InputFileError(this.file, 1, `${offset + k + 1}`, `header: ${what} (a digit CSV has ${labelled ? 'label, ' : ''}then ${PIXELS} pixel columns named like ${pixelNames(0)}..${pixelNames(PIXELS - 1)})`);
+      throw new InputFileError(this.file, 1, `${offset + k + 1}`, `header: ${what} (a digit CSV has ${names.slice(0, offset).map((n) => `${n}, `).join('')}then ${PIXELS} pixel columns named like ${pixelNames(0)}..${pixelNames(PIXELS - 1)})`);
     }
+    this.pixelName = pixelNames;
+    this.options.onHeader?.({ labelled, ...(this.idColumn ? { idColumn: this.idColumn } : {}), pixelColumns: [pixelNames(0), pixelNames(PIXELS - 1)] });
     this.labelled = labelled;
     this.fieldsPerRow = offset + PIXELS;
     this.headerParsed = true;
@@ -275,11 +348,41 @@ class DigitRowParser {
       this.slabUsed = 0;
     }
     const pixels = this.slab.subarray(this.slabUsed * PIXELS, (this.slabUsed + 1) * PIXELS);
+    if (this.idIndex >= 0) {
+      this.parseLineWithId(bytes, start, end, pixels);
+      return;
+    }
     let label = this.labelled ? parseLabelledFast(bytes, start, end, pixels) : parseUnlabelledFast(bytes, start, end, pixels);
     if (label === INVALID) label = this.parseLineSlowly(bytes, start, end, pixels);
     if (label === INVALID) return;
     this.slabUsed++;
-    const id = this.line - 1;
+    const id = this.line - this.firstDataLine + 1;
+    this.emit(this.labelled ? { id, label, pixels } : { id, pixels });
+    this.rowsEmitted++;
+  }
+
+  /** A line of a file with an id column: the id is the record's, and must not repeat. */
+  private parseLineWithId(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): void {
+    let id = INVALID;
+    let label = INVALID;
+    if (this.idIndex === 0) {
+      // the id first (Kannada-MNIST's test file), then the usual fast paths on the rest
+      id = parseIdFast(bytes, start, end);
+      const from = bytes.indexOf(COMMA, start) + 1;
+      if (id !== INVALID) label = this.labelled ? parseLabelledFast(bytes, from, end, pixels) : parseUnlabelledFast(bytes, from, end, pixels);
+    }
+    if (label === INVALID) {
+      label = this.parseLineSlowly(bytes, start, end, pixels);
+      if (label === INVALID) return;
+      id = this.lineId;
+    }
+    const first = this.idLines.get(id);
+    if (first !== undefined) {
+      this.fail(this.idColumn, `duplicate id ${id} (first on line ${first})`);
+      return;
+    }
+    this.idLines.set(id, this.line);
+    this.slabUsed++;
     this.emit(this.labelled ? { id, label, pixels } : { id, pixels });
     this.rowsEmitted++;
   }
@@ -297,21 +400,25 @@ class DigitRowParser {
     if (fields.length < this.fieldsPerRow) {
       return this.fail(undefined, `expected ${this.fieldsPerRow} fields, found ${fields.length}`);
     }
-    const offset = this.labelled ? 1 : 0;
+    const offset = this.leading;
     let label = 0;
     for (let k = 0; k < fields.length; k++) {
       const text = fields[k];
-      const isLabel = this.labelled && k === 0;
+      const isLabel = k === this.labelIndex;
+      const isId = k === this.idIndex;
       const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
       const value = /^-?\d+$/.test(unquoted) ? Number(unquoted) : NaN;
-      if (!(value >= 0 && value <= (isLabel ? 9 : 255))) {
+      const max = isId ? MAX_ID : isLabel ? 9 : 255;
+      if (!(value >= 0 && value <= max)) {
         let reason: string;
         if (unquoted === '') reason = 'empty value';
         else if (Number.isNaN(value)) reason = `${quoteSnippet(text, 20)} is not an integer`;
+        else if (isId) reason = `id ${unquoted} is outside 0–${MAX_ID}`;
         else reason = isLabel ? `label ${unquoted} is outside 0–9` : `pixel value ${unquoted} is outside 0–255`;
-        return this.fail(isLabel ? 'label' : `pixel${k - offset}`, reason);
+        return this.fail(isId ? this.idColumn : isLabel ? 'label' : this.pixelName(k - offset), reason);
       }
       if (isLabel) label = value;
+      else if (isId) this.lineId = value;
       else pixels[k - offset] = value;
     }
     return label;
@@ -330,6 +437,20 @@ class DigitRowParser {
 
 /** Returned by the fast parsers when a line needs the validating slow path. */
 const INVALID = -1;
+/** Ids are stored as Int32. */
+const MAX_ID = 2 ** 31 - 1;
+
+/** A plain non-negative integer id up to the first comma, or INVALID for anything else. */
+function parseIdFast(bytes: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  let i = start;
+  for (; i < end && bytes[i] !== COMMA; i++) {
+    const digit = bytes[i] - ZERO;
+    if (digit < 0 || digit > 9 || i - start > 9) return INVALID;
+    value = value * 10 + digit;
+  }
+  return i === start || i === end || value > MAX_ID ? INVALID : value;
+}
 
 /**
  * `label,p0,...,p783` of plain digits into `pixels`; returns the label, or INVALID for anything

@@ -7,38 +7,70 @@ import { quoteSnippet } from './snippet.ts';
 /** Kaggle's submission header. */
 export const SUBMISSION_HEADER = 'ImageId,Label';
 
+/** Options of {@link writeSubmission}. */
+export interface SubmissionOptions {
+  /**
+   * The header, id column first (default `ImageId,Label`, the Digit Recognizer's). With the default,
+   * ids must be 1..N in order, as that competition wants; with another (Kannada-MNIST's `id,label`)
+   * the test file's own ids are echoed, and must be unique integers >= 0.
+   */
+  header?: readonly [string, string];
+}
+
 /**
- * Writes a Kaggle submission (`ImageId,Label`): one row per test image, ImageId 1..N in test order.
- * `ids[i]` must be i + 1 — a gap, duplicate or reordering means predictions were lost or shuffled,
- * and is refused rather than written. The file appears only when complete (temp name + rename).
+ * Writes a Kaggle submission: one row per test image, in test order. With the default header
+ * (`ImageId,Label`) `ids[i]` must be i + 1 — a gap, duplicate or reordering means predictions were
+ * lost or shuffled, and is refused rather than written. The file appears only when complete (temp
+ * name + rename).
+ *
+ * @example
+ * await writeSubmission('out/submission.csv', prediction.ids, prediction.labels);
+ * await writeSubmission('out/kannada.csv', test.ids, labels, { header: ['id', 'label'] });
  */
-export async function writeSubmission(path: string, ids: ArrayLike<number>, labels: ArrayLike<number>): Promise<void> {
+export async function writeSubmission(path: string, ids: ArrayLike<number>, labels: ArrayLike<number>, options: SubmissionOptions = {}): Promise<void> {
+  const header = options.header ?? (SUBMISSION_HEADER.split(',') as [string, string]);
+  if (header.length !== 2 || header.some((name) => !/^[^,"\r\n]+$/.test(name))) {
+    throw new UserError(`writeSubmission(${path}): header must be two column names without commas or quotes, got ${quoteSnippet(String(header))}`);
+  }
   if (ids.length !== labels.length) {
     throw new UserError(`writeSubmission(${path}): ${ids.length} ids but ${labels.length} labels`);
   }
   if (ids.length === 0) throw new UserError(`writeSubmission(${path}): no predictions to write`);
-  const lines: string[] = [SUBMISSION_HEADER];
+  const sequential = options.header === undefined;
+  const seen = new Set<number>();
+  const lines: string[] = [header.join(',')];
   for (let i = 0; i < ids.length; i++) {
-    if (ids[i] !== i + 1) {
-      throw new UserError(`writeSubmission(${path}): row ${i + 1} has ImageId ${ids[i]}, expected ${i + 1} (one row per test image, in test order)`);
+    const id = ids[i];
+    if (sequential && id !== i + 1) {
+      throw new UserError(`writeSubmission(${path}): row ${i + 1} has ImageId ${id}, expected ${i + 1} (one row per test image, in test order)`);
     }
+    if (!sequential && (!Number.isInteger(id) || id < 0 || seen.has(id))) {
+      throw new UserError(`writeSubmission(${path}): row ${i + 1} has ${header[0]} ${id}, ${seen.has(id) ? 'a repeated id' : 'not an integer >= 0'}`);
+    }
+    seen.add(id);
     const label = labels[i];
     if (!Number.isInteger(label) || label < 0 || label > 9) {
-      throw new UserError(`writeSubmission(${path}): ImageId ${ids[i]} has label ${label}, expected 0–9`);
+      throw new UserError(`writeSubmission(${path}): ${header[0]} ${id} has label ${label}, expected 0–9`);
     }
-    lines.push(`${ids[i]},${label}`);
+    lines.push(`${id},${label}`);
   }
   await writeFileAtomic(path, `${lines.join('\n')}\n`);
 }
 
-/** A submission or answers file, read and validated: label by ImageId. */
+/** The submission header that echoes a test file's id column: `id` gives `id,label`, `ImageId` gives `ImageId,Label`. */
+export function submissionHeaderFor(idColumn: string): [string, string] {
+  return [idColumn, idColumn === idColumn.toLowerCase() ? 'label' : 'Label'];
+}
+
+/** A submission or answers file (`ImageId,Label`, `id,label`, ...), read and validated: label by id. */
 export async function readLabels(path: string): Promise<Map<number, number>> {
   const rows = await lastValueFrom(readCsv(path).pipe(toArray()));
   if (rows.length === 0) throw new InputFileError(path, 1, undefined, 'the file is empty (no header)');
-  const header = rows[0].fields.join(',');
-  if (header !== SUBMISSION_HEADER) {
-    throw new InputFileError(path, 1, undefined, `header is ${quoteSnippet(header)}, expected '${SUBMISSION_HEADER}'`);
+  const header = rows[0].fields;
+  if (header.length !== 2 || header.some((name) => name === '')) {
+    throw new InputFileError(path, 1, undefined, `header is ${quoteSnippet(header.join(','))}, expected an id and a label column such as '${SUBMISSION_HEADER}'`);
   }
+  const [idName, labelName] = header;
   const labels = new Map<number, number>();
   const lineOf = new Map<number, number>();
   for (const { line, fields } of rows.slice(1)) {
@@ -46,9 +78,11 @@ export async function readLabels(path: string): Promise<Map<number, number>> {
     if (fields.length !== 2) throw new InputFileError(path, line, undefined, `expected 2 fields, found ${fields.length}`);
     const id = Number(fields[0]);
     const label = Number(fields[1]);
-    if (!/^\d+$/.test(fields[0]) || id < 1) throw new InputFileError(path, line, 'ImageId', `${quoteSnippet(fields[0], 20)} is not a positive integer`);
-    if (!/^\d$/.test(fields[1])) throw new InputFileError(path, line, 'Label', `${quoteSnippet(fields[1], 20)} is not a digit 0–9`);
-    if (labels.has(id)) throw new InputFileError(path, line, 'ImageId', `duplicate ImageId ${id} (first on line ${lineOf.get(id)})`);
+    if (!/^\d+$/.test(fields[0]) || (idName === 'ImageId' && id < 1)) {
+      throw new InputFileError(path, line, idName, `${quoteSnippet(fields[0], 20)} is not ${idName === 'ImageId' ? 'a positive integer' : 'an integer >= 0'}`);
+    }
+    if (!/^\d$/.test(fields[1])) throw new InputFileError(path, line, labelName, `${quoteSnippet(fields[1], 20)} is not a digit 0–9`);
+    if (labels.has(id)) throw new InputFileError(path, line, idName, `duplicate ${idName} ${id} (first on line ${lineOf.get(id)})`);
     labels.set(id, label);
     lineOf.set(id, line);
   }

@@ -4,9 +4,9 @@ import { lastValueFrom } from 'rxjs';
 import { selectBackend, type BackendChoice, type BackendInfo } from '../backend/selectBackend.ts';
 import { DigitDataset } from '../data/dataset.ts';
 import { UserError } from '../errors.ts';
-import { readDigits } from '../io/digits.ts';
+import { readDigits, type DigitFileHeader, type ReadDigitsOptions } from '../io/digits.ts';
 import { kaggleFiles, writeKaggleDefault, type KaggleFiles } from '../io/kaggleDefault.ts';
-import { readLabels } from '../io/submission.ts';
+import { readLabels, submissionHeaderFor } from '../io/submission.ts';
 import { splitTrainValid } from '../operators/splitTrainValid.ts';
 import { toDataset } from '../operators/toDataset.ts';
 import { silentReporter, type Reporter } from './reporter.ts';
@@ -71,17 +71,21 @@ async function readWithProgress<T>(
   return result;
 }
 
+/** How the job's CSV files are read: with or without a header line, and the longest line accepted. */
+export type CsvLayout = Pick<ReadDigitsOptions, 'header' | 'maxLineBytes'>;
+
 /** Reads train.csv into stratified, seeded train and validation datasets, with progress. */
 export function readTrainValid(
   file: string,
   reporter: Reporter,
   split: { validFraction: number; seed: number },
+  layout: CsvLayout = {},
 ): Promise<{ train: DigitDataset; valid: DigitDataset }> {
   return readWithProgress(
     file,
     reporter,
     (onBytesRead) =>
-      lastValueFrom(readDigits(file, { expect: 'labelled', onBytesRead }).pipe(splitTrainValid(split), toDataset())),
+      lastValueFrom(readDigits(file, { ...layout, expect: 'labelled', onBytesRead }).pipe(splitTrainValid(split), toDataset())),
     ({ train, valid }) => `${file}: ${train.size + valid.size} labelled rows -> ${train.size} train / ${valid.size} validation`,
   ).then((parts) => {
     const rows = parts.train.size + parts.valid.size;
@@ -94,11 +98,16 @@ export function readTrainValid(
 }
 
 /** Reads a whole digit file (labelled train.csv or unlabelled test.csv) into a dataset, with progress. */
-export function readDataset(file: string, reporter: Reporter, expect: 'labelled' | 'unlabelled' | 'either'): Promise<DigitDataset> {
+export function readDataset(
+  file: string,
+  reporter: Reporter,
+  expect: 'labelled' | 'unlabelled' | 'either',
+  options: CsvLayout & { onHeader?: (header: DigitFileHeader) => void } = {},
+): Promise<DigitDataset> {
   return readWithProgress(
     file,
     reporter,
-    (onBytesRead) => lastValueFrom(readDigits(file, { expect, onBytesRead }).pipe(toDataset())),
+    (onBytesRead) => lastValueFrom(readDigits(file, { ...options, expect, onBytesRead }).pipe(toDataset())),
     (dataset) => `${file}: ${dataset.size} ${dataset.labelled ? 'labelled' : 'unlabelled'} rows`,
   );
 }
@@ -127,20 +136,25 @@ export interface JobData {
   files: InputFiles;
   data: TrainingData;
   answers?: Map<number, number>;
+  /** The submissions' header when the test file has its own id column (`id` gives `id,label`). */
+  submissionHeader?: [string, string];
 }
 
 /**
  * The inputs of `digits train` and `digits run`: the files resolved, train.csv split (stratified,
  * seeded) into train and validation, test.csv read, and the held-out answers for the embedded default.
  */
-export async function readJobData(options: { train?: string; test?: string; seed: number }, reporter: Reporter): Promise<JobData> {
+export async function readJobData(options: { train?: string; test?: string; seed: number } & CsvLayout, reporter: Reporter): Promise<JobData> {
   const files = await resolveInputs(options, reporter);
-  const { train, valid } = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed });
-  const test = await readDataset(files.test, reporter, 'either');
+  const layout: CsvLayout = { header: options.header, maxLineBytes: options.maxLineBytes };
+  const { train, valid } = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed }, layout);
+  let idColumn: string | undefined;
+  const test = await readDataset(files.test, reporter, 'either', { ...layout, onHeader: (header) => (idColumn = header.idColumn) });
   // a labelled test file (Kaggle's Fashion-MNIST) carries its own answers: scored after training only
   const answers = files.answers ? await readAnswers(files.answers, test) : test.labelled ? answersOf(test) : undefined;
   if (test.labelled && !files.answers) reporter.info(`${files.test}: labelled; its labels are held out and used only to score the test predictions`);
-  return { files, data: { train, valid, test: unlabelledCopy(test) }, answers };
+  const submissionHeader = idColumn === undefined ? undefined : submissionHeaderFor(idColumn);
+  return { files, data: { train, valid, test: unlabelledCopy(test) }, answers, ...(submissionHeader ? { submissionHeader } : {}) };
 }
 
 /** Picks the backend and tells the user which one runs and why. */

@@ -32,6 +32,8 @@ export interface TrainModelOptions {
    */
   model: ModelName | DigitModel;
   data: TrainingData;
+  /** The submission's header (default `ImageId,Label` with ids 1..N; see `writeSubmission`). */
+  submissionHeader?: readonly [string, string];
   /** Held-out answers by ImageId (the embedded default's test_labels.csv): scored after training only. */
   answers?: Map<number, number>;
   /**
@@ -163,7 +165,10 @@ async function finish(
     metrics: join(outDir, `metrics-${model.name}.json`),
     model: join(outDir, `model-${model.name}`),
   };
-  await writeSubmission(files.submission, test.ids, test.labels);
+  if (test.ids.length !== data.test.size || test.ids.some((id, row) => id !== data.test.ids[row])) {
+    throw new Error(`trainModel: the test predictions are not one per test image in test order`);
+  }
+  await writeSubmission(files.submission, test.ids, test.labels, { header: options.submissionHeader });
   await model.save(files.model);
   await writeFileAtomic(files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
   return { type: 'result', metrics, files };

@@ -210,3 +210,58 @@ describe('readDigits: pixel column names', () => {
     await expect(read(text.replace(',pixel783', ''))).rejects.toThrow(/missing column 'pixel783': 783 pixel columns, expected 784/);
   });
 });
+
+describe('readDigits: an id column', () => {
+  const withIds = (text: string, name: string, ids: string[]): string => {
+    const [header, ...rest] = text.trimEnd().split('\n');
+    return [`${name},${header}`, ...rest.map((row, i) => `${ids[i]},${row}`), ''].join('\n');
+  };
+
+  it('takes ImageId or id (any case) as the records’ ids, and says so in onHeader', async () => {
+    const text = digitCsv(rows, { labelled: false });
+    let header: unknown;
+    const records = await read(withIds(text, 'id', ['0', '17', '4']), { onHeader: (h) => (header = h) });
+    expect(records.map((r) => r.id)).toEqual([0, 17, 4]);
+    expect(header).toEqual({ labelled: false, idColumn: 'id', pixelColumns: ['pixel0', 'pixel783'] });
+    expect((await read(withIds(text, 'ImageId', ['3', '2', '1']))).map((r) => r.id)).toEqual([3, 2, 1]);
+    // a labelled file may carry ids too, and the label keeps its place
+    const labelled = await read(withIds(digitCsv(rows), 'ID', ['9', '8', '7']));
+    expect(labelled.map((r) => [r.id, r.label])).toEqual([[9, 3], [8, 0], [7, 9]]);
+  });
+
+  it('takes a column named by idColumn, and fails when there is none', async () => {
+    const text = digitCsv(rows, { labelled: false });
+    expect((await read(withIds(text, 'sample', ['5', '6', '7']), { idColumn: 'sample' })).map((r) => r.id)).toEqual([5, 6, 7]);
+    await expect(read(text, { idColumn: 'sample' })).rejects.toThrow(/train\.csv:1: header: no id column named 'sample'/);
+  });
+
+  it('names a bad or repeated id with its line and column', async () => {
+    const text = digitCsv(rows, { labelled: false });
+    await expect(read(withIds(text, 'id', ['1', 'x', '3']))).rejects.toThrow(/train\.csv:3: column id: 'x' is not an integer/);
+    await expect(read(withIds(text, 'id', ['1', '-2', '3']))).rejects.toThrow(/train\.csv:3: column id: id -2 is outside 0–2147483647/);
+    await expect(read(withIds(text, 'id', ['1', '2', '1']))).rejects.toThrow(/train\.csv:4: column id: duplicate id 1 \(first on line 2\)/);
+  });
+});
+
+describe('readDigits: a headerless file', () => {
+  const headerless = (text: string): string => text.slice(text.indexOf('\n') + 1);
+
+  it('reads a label then 784 pixels, or the pixels alone, with the line numbers as ids', async () => {
+    const labelled = await read(headerless(digitCsv(rows)), { header: false });
+    expect(labelled).toEqual((await read(digitCsv(rows))).map((r) => ({ ...r, id: r.id })));
+    expect(labelled.map((r) => r.id)).toEqual([1, 2, 3]);
+    const unlabelled = await read(headerless(digitCsv(rows, { labelled: false })), { header: false });
+    expect(unlabelled.map((r) => [r.id, r.label])).toEqual([[1, undefined], [2, undefined], [3, undefined]]);
+    // no line end on the only line
+    expect(await read(headerless(digitCsv(rows.slice(0, 1), { finalEol: false })), { header: false })).toHaveLength(1);
+  });
+
+  it('names a line with the wrong number of fields, and a file of the wrong kind', async () => {
+    await expect(read('1,2,3\n', { header: false })).rejects.toThrow(/train\.csv:1: a headerless digit CSV has 785 fields on a line \(a label, then 784 pixels\) or 784; line 1 has 3/);
+    await expect(read(headerless(digitCsv(rows, { labelled: false })), { header: false, expect: 'labelled' })).rejects.toThrow(/expected a labelled file: 785 fields on a line, found 784/);
+    const text = headerless(digitCsv(rows)).split('\n');
+    text[1] = text[1].slice(0, text[1].lastIndexOf(','));
+    await expect(read(text.join('\n'), { header: false })).rejects.toThrow(/train\.csv:2: expected 785 fields, found 784/);
+    expect(() => readDigits('x.csv', { header: false, idColumn: 'id' })).toThrow(/idColumn needs a header/);
+  });
+});

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readLabels, score, writeSubmission } from '../../lib/io/submission.ts';
+import { readLabels, score, submissionHeaderFor, writeSubmission } from '../../lib/io/submission.ts';
 import { tempDir } from '../helpers/files.ts';
 
 describe('writeSubmission', () => {
@@ -48,7 +48,7 @@ describe('score', () => {
   });
 
   it('rejects a malformed file naming line and field', async () => {
-    await expect(score(...(await files('Id,Label\n1,7\n')))).rejects.toThrow(/sub\.csv:1: header is 'Id,Label'/);
+    await expect(score(...(await files('ImageId,Label,Extra\n1,7,0\n')))).rejects.toThrow(/sub\.csv:1: header is 'ImageId,Label,Extra', expected an id and a label column/);
     await expect(score(...(await files('ImageId,Label\n1,x\n')))).rejects.toThrow(/sub\.csv:2: column Label: 'x' is not a digit/);
     await expect(score(...(await files('ImageId,Label\n0,1\n')))).rejects.toThrow(/sub\.csv:2: column ImageId: '0' is not a positive integer/);
     await expect(score(...(await files('ImageId,Label\n1,1,1\n')))).rejects.toThrow(/sub\.csv:2: expected 2 fields, found 3/);
@@ -62,5 +62,17 @@ describe('score', () => {
       [1, 5],
       [2, 6],
     ]);
+  });
+});
+
+describe('submissions that echo the test file’s ids', () => {
+  it('writes the given header and ids, refuses repeated ones, and reads them back', async () => {
+    const file = join(await tempDir(), 'kannada.csv');
+    await writeSubmission(file, [0, 1, 5], [3, 4, 9], { header: submissionHeaderFor('id') });
+    expect(await readFile(file, 'utf8')).toBe('id,label\n0,3\n1,4\n5,9\n');
+    expect([...(await readLabels(file))]).toEqual([[0, 3], [1, 4], [5, 9]]);
+    await expect(writeSubmission(file, [0, 0], [1, 1], { header: ['id', 'label'] })).rejects.toThrow(/row 2 has id 0, a repeated id/);
+    await expect(writeSubmission(file, [0], [1], { header: ['a,b', 'c'] as unknown as [string, string] })).rejects.toThrow(/header must be two column names/);
+    expect(submissionHeaderFor('ImageId')).toEqual(['ImageId', 'Label']);
   });
 });
