@@ -19,6 +19,16 @@ export function positiveInt(name: string): (value: string) => number {
   };
 }
 
+/** `--no-header`: how every command that reads CSV files is told they have no header line. */
+function noHeaderOption(): Option {
+  return new Option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone');
+}
+
+/** `--max-line-bytes N`: the longest line any command reads from a CSV file. */
+function maxLineBytesOption(): Option {
+  return new Option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB): a longer one is an error').argParser(positiveInt('--max-line-bytes'));
+}
+
 /** The `digits` program: every command with its options. */
 export function buildProgram(): Command {
   const program = new Command('digits')
@@ -45,8 +55,8 @@ export function buildProgram(): Command {
     .description('validate a Kaggle digit CSV (train or test format) and print a summary')
     .argument('<file>', 'CSV file to check')
     .addOption(new Option('--on-invalid <policy>', 'fail on the first invalid row, or skip and count invalid rows').choices(['fail', 'skip']).default('fail'))
-    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB): a longer one is an error', positiveInt('--max-line-bytes'))
-    .option('--no-header', 'the file has no header line: each line is a label then 784 pixels, or the pixels alone')
+    .addOption(maxLineBytesOption())
+    .addOption(noHeaderOption())
     .action((file: string, options: { onInvalid: 'fail' | 'skip'; maxLineBytes?: number; header: boolean }) =>
       runCommand(async () => {
         const summary = await checkDigitsFile(file, options.onInvalid, { header: options.header, maxLineBytes: options.maxLineBytes });
@@ -67,8 +77,8 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', "batch size (default: the model's recipe)", positiveInt('--batch-size'))
     .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), DEFAULT_SEED)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
-    .option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone')
-    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB)', positiveInt('--max-line-bytes'))
+    .addOption(noHeaderOption())
+    .addOption(maxLineBytesOption())
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .action((options: TrainCliOptions) =>
@@ -92,8 +102,8 @@ export function buildProgram(): Command {
     .option('--no-augment', 'train on the images as they are')
     .option('--rows <n>', 'rows of sample digits in the report', positiveInt('--rows'), 5)
     .option('--quick', 'a 3,000-row subset and two epochs: a whole run in well under a minute')
-    .option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone')
-    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB)', positiveInt('--max-line-bytes'))
+    .addOption(noHeaderOption())
+    .addOption(maxLineBytesOption())
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .action((options: RunCliOptions) =>
@@ -107,8 +117,8 @@ export function buildProgram(): Command {
     .option('--rows <n>', 'rows of sample digits to show', positiveInt('--rows'), 5)
     .option('--out <dir>', 'output directory', 'out/eda')
     .option('--seed <n>', 'seed of the digit sample', nonNegativeInt('--seed'), DEFAULT_SEED)
-    .option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone')
-    .option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB)', positiveInt('--max-line-bytes'))
+    .addOption(noHeaderOption())
+    .addOption(maxLineBytesOption())
     .option('--quiet', 'print only the final summary and errors')
     .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean; header: boolean; maxLineBytes?: number }) =>
       runCommand(() => edaCommand({ ...options, reporter: reporterMode(options) })),

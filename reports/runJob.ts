@@ -93,7 +93,7 @@ function plannedOutputs(models: readonly ModelName[]): PlannedOutput[] {
  */
 export function runJob(options: RunOptions, backend: BackendInfo, reporter: Reporter, onResult: (result: RunResult) => void): Observable<never> {
   const started = performance.now();
-  let result: Omit<RunResult, 'runId'> | undefined;
+  let result: Omit<RunResult, 'runId' | 'seconds'> | undefined;
   return withRunDir(
     options.out,
     {
@@ -114,7 +114,7 @@ function jobStages(
   run: RunDir,
   backend: BackendInfo,
   reporter: Reporter,
-  onResult: (result: Omit<RunResult, 'runId'>) => void,
+  onResult: (result: Omit<RunResult, 'runId' | 'seconds'>) => void,
 ): Observable<never> {
   const out = run.staging;
   // set by the first stage, read by the later ones
@@ -186,7 +186,6 @@ function jobStages(
       files: written,
       metrics: join(options.out, 'metrics.json'),
       report: join(options.out, 'report.html'),
-      seconds: 0,
     });
   });
 
