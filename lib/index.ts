@@ -4,6 +4,7 @@
  * rendering and the whole job in `digit-flow/reports`.
  *
  * @packageDocumentation
+ * @module digit-flow
  */
 
 export * from './types.ts';

@@ -4,6 +4,7 @@
  * saved report data that `digits report` rebuilds from, and the whole job behind `digits run`.
  *
  * @packageDocumentation
+ * @module digit-flow/reports
  */
 
 // render: spec -> SVG, SVGs -> one self-contained HTML page

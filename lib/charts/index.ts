@@ -4,6 +4,7 @@
  * rendering a spec is `renderSvg` in `digit-flow/reports`.
  *
  * @packageDocumentation
+ * @module digit-flow/charts
  */
 
 export { distributionChart, type LabelShare } from './distribution.ts';
