@@ -121,6 +121,23 @@ export async function readAnswers(file: string, test: DigitDataset): Promise<Map
   return answers;
 }
 
+/** The classes the training file has: a classifier needs at least two. */
+function checkClasses(file: string, train: DigitDataset, valid: DigitDataset): Set<number> {
+  const classes = new Set([...train.labels!, ...valid.labels!]);
+  if (classes.size < 2) {
+    throw new UserError(`${file}: every row has label ${[...classes][0]}: a classifier needs at least two classes`);
+  }
+  return classes;
+}
+
+/** A labelled test file may only hold classes the models were trained on. */
+function checkTestLabels(file: string, test: DigitDataset, trained: Set<number>, trainFile: string): void {
+  const row = test.labels!.findIndex((label) => !trained.has(label));
+  if (row >= 0) {
+    throw new UserError(`${file}: the row with id ${test.ids[row]} has label ${test.labels![row]}, which ${trainFile} never has: the models cannot predict it`);
+  }
+}
+
 /** The labels of a labelled dataset by id. */
 function answersOf(dataset: DigitDataset): Map<number, number> {
   return new Map(Array.from(dataset.ids, (id, row) => [id, dataset.labels![row]]));
@@ -148,10 +165,12 @@ export async function readJobData(options: { train?: string; test?: string; seed
   const files = await resolveInputs(options, reporter);
   const layout: CsvLayout = { header: options.header, maxLineBytes: options.maxLineBytes };
   const { train, valid } = await readTrainValid(files.train, reporter, { validFraction: JOB_VALID_FRACTION, seed: options.seed }, layout);
+  const trained = checkClasses(files.train, train, valid);
   let idColumn: string | undefined;
   const test = await readDataset(files.test, reporter, 'either', { ...layout, onHeader: (header) => (idColumn = header.idColumn) });
   // a labelled test file (Kaggle's Fashion-MNIST) carries its own answers: scored after training only
   const answers = files.answers ? await readAnswers(files.answers, test) : test.labelled ? answersOf(test) : undefined;
+  if (test.labelled && !files.answers) checkTestLabels(files.test, test, trained, files.train);
   if (test.labelled && !files.answers) reporter.info(`${files.test}: labelled; its labels are held out and used only to score the test predictions`);
   const submissionHeader = idColumn === undefined ? undefined : submissionHeaderFor(idColumn);
   return { files, data: { train, valid, test: unlabelledCopy(test) }, answers, ...(submissionHeader ? { submissionHeader } : {}) };

@@ -104,3 +104,20 @@ describe('headerless files (EMNIST’s CSVs)', () => {
     expect(submission).toHaveLength(101);
   }, 120_000);
 });
+
+describe('labels the models cannot learn or predict', () => {
+  it('a training file with a single class, or a test label the training file never has: one line each', async () => {
+    const dir = await tempDir();
+    const lines = (await readFile(train, 'utf8')).trim().split('\n');
+    const oneClass = join(dir, 'one-class.csv');
+    await writeFile(oneClass, [lines[0], ...lines.slice(1).map((l) => `4${l.slice(l.indexOf(','))}`), ''].join('\n'));
+    const single = await run(process.execPath, [CLI, 'train', '--model', 'mlp', '--train', oneClass, '--test', test, '--out', join(dir, 'a')]).catch((e: { code: number; stderr: string }) => e);
+    expect((single as { stderr: string }).stderr).toMatch(/one-class\.csv: every row has label 4: a classifier needs at least two classes\n$/);
+    // train without any 7s, then a labelled test file that has them
+    const no7 = join(dir, 'no-sevens.csv');
+    await writeFile(no7, [lines[0], ...lines.slice(1).filter((l) => !l.startsWith('7,')), ''].join('\n'));
+    const unseen = await run(process.execPath, [CLI, 'train', '--model', 'mlp', '--train', no7, '--test', test, '--out', join(dir, 'b')]).catch((e: { code: number; stderr: string }) => e);
+    expect((unseen as { code: number }).code).toBe(1);
+    expect((unseen as { stderr: string }).stderr).toMatch(/fashion-mnist_test\.csv: the row with id \d+ has label 7, which .*no-sevens\.csv never has: the models cannot predict it\n$/);
+  }, 60_000);
+});
