@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 
 function tempNameFor(path: string): string {
@@ -22,6 +22,35 @@ function namingTarget(error: unknown, temp: string, path: string): unknown {
   return renamed;
 }
 
+/**
+ * `mkdir -p`, by hand: Node's own recursive mkdir never returns where a parent exists but refuses new
+ * children with ENOENT (`/proc`). Returns the first directory it created, if any.
+ */
+async function mkdirp(path: string): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; at = dirname(at)) {
+    const info = await stat(at).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (info?.isDirectory()) break;
+    if (info) {
+      const error = new Error(`ENOTDIR: not a directory, mkdir '${path}'`) as NodeJS.ErrnoException;
+      Object.assign(error, { code: 'ENOTDIR', path: at });
+      throw error;
+    }
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  let first: string | undefined;
+  for (const dir of missing.reverse()) {
+    try {
+      await mkdir(dir);
+      first ??= dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return first;
+}
+
 /** Names a run's staging directory (see runDir.ts); only a run's start may create one. */
 export const STAGING_PREFIX = '.digit-flow-staging-';
 
@@ -31,7 +60,7 @@ export const STAGING_PREFIX = '.digit-flow-staging-';
  * be in flight; that work then fails with ENOENT instead of leaving a new one behind.
  */
 export async function makeDirectory(path: string): Promise<void> {
-  const created = await mkdir(path, { recursive: true });
+  const created = await mkdirp(path);
   if (created === undefined) return;
   // `created` is the first directory mkdir made: a staging directory there means it had been removed
   if (!basename(created).startsWith(STAGING_PREFIX)) return;

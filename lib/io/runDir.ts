@@ -4,7 +4,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'no
 import { join, relative, resolve, sep } from 'node:path';
 import { concat, defer, from, ignoreElements, Observable, switchMap } from 'rxjs';
 import { UserError } from '../errors.ts';
-import { STAGING_PREFIX } from './atomic.ts';
+import { makeDirectory, STAGING_PREFIX } from './atomic.ts';
 import { describeFileError } from './fileErrors.ts';
 
 /*
@@ -253,7 +253,7 @@ async function ensureDirectory(dir: string): Promise<void> {
   if (info && !info.isDirectory()) throw new UserError(`output directory ${dir} exists and is not a directory`);
   if (!info) {
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
     } catch (error) {
       throw new UserError(`cannot create output directory ${dir}: ${describeFileError(error)}`);
     }

@@ -40,3 +40,13 @@ describe('makeDirectory', () => {
     expect(await readdir(dir)).toEqual(['a']);
   });
 });
+
+describe('makeDirectory where a directory cannot be made', () => {
+  it('fails at once under a file (ENOTDIR) and where the file system refuses children (/proc), never hangs', async () => {
+    const dir = await tempDir();
+    await writeFileAtomic(join(dir, 'a-file'), 'x');
+    await expect(makeDirectory(join(dir, 'a-file', 'below'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    // Node's own recursive mkdir never returns here
+    if (process.platform === 'linux') await expect(makeDirectory('/proc/digit-flow-test/x')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
