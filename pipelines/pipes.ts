@@ -21,13 +21,14 @@ export function setJobRunning(running: boolean): void {
 }
 
 /**
- * Ctrl-C (or SIGTERM) before a job is under way — while the backend starts or options are checked —
- * ends the command at once with exit code 130: nothing has been written yet.
+ * Ctrl-C (or SIGTERM) outside a job's own handling — while the backend starts, options are checked,
+ * or `digits data` writes its files — ends the command at once with exit code 130. Files being
+ * written are removed at exit (see `writeFileAtomic`); finished ones are whole.
  */
 export function interruptBeforeWork(): void {
   const stop = (): void => {
     if (jobRunning) return;
-    process.stderr.write('digits: interrupted before any output was written\n');
+    process.stderr.write('digits: interrupted; no file is left half-written\n');
     process.exit(130);
   };
   process.on('SIGINT', stop);

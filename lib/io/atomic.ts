@@ -1,11 +1,22 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 
+/** Temporary files being written now: removed if the process exits before they are renamed. */
+const unfinished = new Set<string>();
+
+/** A temporary name beside `path`, registered so that an exit mid-write (Ctrl-C) leaves no `.tmp`. */
 function tempNameFor(path: string): string {
-  return `${path}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  if (unfinished.size === 0 && !exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => unfinished.forEach((temp) => rmSync(temp, { force: true })));
+  }
+  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  unfinished.add(temp);
+  return temp;
 }
+let exitHooked = false;
 
 /**
  * The same error, its message naming the file the caller asked for rather than the temporary one,
@@ -84,6 +95,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (error) {
     await rm(temp, { force: true });
     throw namingTarget(error, temp, path);
+  } finally {
+    unfinished.delete(temp);
   }
 }
 
@@ -117,6 +130,7 @@ export function openAtomicFile(path: string): AtomicFile {
         await finished(stream);
         if (failure) throw failure;
         await rename(temp, path);
+        unfinished.delete(temp);
       } catch (error) {
         throw namingTarget(error, temp, path);
       }
@@ -124,6 +138,7 @@ export function openAtomicFile(path: string): AtomicFile {
     async abort() {
       stream.destroy();
       await rm(temp, { force: true });
+      unfinished.delete(temp);
     },
   };
 }

@@ -91,7 +91,7 @@ describe('Ctrl-C at a spread of moments through a run into a dir holding a previ
       expect(result.code, result.stderr).toBe(130);
       expectOneLine(result.stderr);
       if (held.runId === previous.runId) {
-        expect(result.stderr).toMatch(new RegExp(`interrupted before any output was written|interrupted: nothing of this run was kept; .* holds run ${held.runId}`));
+        expect(result.stderr).toMatch(new RegExp(`interrupted; no file is left half-written|interrupted: nothing of this run was kept; .* holds run ${held.runId}`));
         outcomes.push('previous');
       } else {
         expect(result.stderr).toMatch(new RegExp(`holds this run, run ${held.runId}`));

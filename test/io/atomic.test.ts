@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDirectory, writeFileAtomic } from '../../lib/io/atomic.ts';
@@ -48,5 +48,25 @@ describe('makeDirectory where a directory cannot be made', () => {
     await expect(makeDirectory(join(dir, 'a-file', 'below'))).rejects.toMatchObject({ code: 'ENOTDIR' });
     // Node's own recursive mkdir never returns here
     if (process.platform === 'linux') await expect(makeDirectory('/proc/digit-flow-test/x')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('a process that exits in the middle of a write', () => {
+  it('leaves no temporary file behind', async () => {
+    const dir = await tempDir();
+    const script = join(dir, 'exit-mid-write.mts');
+    const atomic = join(import.meta.dirname, '../../lib/io/atomic.ts');
+    await writeFile(
+      script,
+      `import { openAtomicFile } from ${JSON.stringify(atomic)};
+const file = openAtomicFile(${JSON.stringify(join(dir, 'big.csv'))});
+await file.write('a,b\\n');
+process.exit(130); // as digits does on Ctrl-C
+`,
+    );
+    const { execFile } = await import('node:child_process');
+    const code = await new Promise<number | null>((resolve) => execFile(process.execPath, ['--import', 'tsx', script], (error) => resolve(error ? (error as { code: number }).code : 0)));
+    expect(code).toBe(130);
+    expect((await readdir(dir)).sort()).toEqual(['exit-mid-write.mts']);
   });
 });
