@@ -4,8 +4,9 @@ import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'no
 import { join, relative, resolve, sep } from 'node:path';
 import { concat, defer, from, ignoreElements, Observable, switchMap } from 'rxjs';
 import { UserError } from '../errors.ts';
-import { makeDirectory, STAGING_PREFIX } from './atomic.ts';
-import { describeFileError } from './fileErrors.ts';
+import { STAGING_PREFIX } from './atomic.ts';
+import { createOutDir } from './outDir.ts';
+import { describeFileError, fileSystemError } from './fileErrors.ts';
 
 /*
  * An out dir as a transaction. A run writes its files into a staging directory inside the out dir
@@ -132,7 +133,7 @@ export class RunDir {
    * opens a staging directory for this run.
    */
   static async open(dir: string, options: RunDirOptions): Promise<RunDir> {
-    await ensureDirectory(dir);
+    await createOutDir(dir);
     await recoverStaging(dir, options.onNotice);
     for (const planned of options.writes ?? []) await checkPlanned(dir, planned);
     const runId = newRunId();
@@ -160,11 +161,12 @@ export class RunDir {
   namingLivePaths(error: unknown): unknown {
     if (!(error instanceof Error) || !error.message.includes(this.staging)) return error;
     const fsError = error as NodeJS.ErrnoException & { dest?: string };
-    const renamed = new Error(error.message.split(this.staging).join(this.dir)) as NodeJS.ErrnoException & { dest?: string };
-    renamed.code = fsError.code;
-    if (fsError.path !== undefined) renamed.path = this.livePath(fsError.path);
-    if (fsError.dest !== undefined) renamed.dest = this.livePath(fsError.dest);
-    return renamed;
+    return fileSystemError(
+      error.message.split(this.staging).join(this.dir),
+      fsError.code,
+      fsError.path === undefined ? undefined : this.livePath(fsError.path),
+      fsError.dest === undefined ? undefined : this.livePath(fsError.dest),
+    );
   }
 
   /**
@@ -245,21 +247,6 @@ function newRunId(): string {
   return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
-async function ensureDirectory(dir: string): Promise<void> {
-  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw new UserError(`output directory ${dir}: ${describeFileError(error)}`);
-  });
-  if (info && !info.isDirectory()) throw new UserError(`output directory ${dir} exists and is not a directory`);
-  if (!info) {
-    try {
-      await makeDirectory(dir);
-    } catch (error) {
-      throw new UserError(`cannot create output directory ${dir}: ${describeFileError(error)}`);
-    }
-  }
-}
-
 async function checkPlanned(dir: string, planned: PlannedOutput): Promise<void> {
   const path = join(dir, planned.name);
   const info = await lstat(path).catch(() => undefined);
@@ -328,20 +315,20 @@ async function liveSet(dir: string): Promise<{ manifest?: RunManifest; files: Ru
   if (manifest) return { manifest, files: manifest.files.map((f) => ({ ...f })) };
   const files: RunFile[] = [];
   for (const name of await readdir(dir)) {
-    if (OUTPUT_NAME.test(name)) files.push(...(await filesBelow(join(dir, name), 'unknown', name)));
+    // hashed later, and only if kept
+    if (OUTPUT_NAME.test(name)) files.push(...(await filesBelow(join(dir, name), 'unknown', name, false)));
   }
-  // hashed only if kept
-  return { files: files.map((f) => ({ ...f, sha256: '' })) };
+  return { files };
 }
 
 /** Every file below `root` (or `root` itself), with paths relative to the out dir. */
-async function filesBelow(root: string, run: string, prefix = ''): Promise<RunFile[]> {
+async function filesBelow(root: string, run: string, prefix = '', hash = true): Promise<RunFile[]> {
   const info = await lstat(root);
-  if (!info.isDirectory()) return [{ path: prefix, bytes: info.size, sha256: await sha256(root), run }];
+  if (!info.isDirectory()) return [{ path: prefix, bytes: info.size, sha256: hash ? await sha256(root) : '', run }];
   const files: RunFile[] = [];
   for (const name of (await readdir(root)).sort()) {
     if (!prefix && (name === RUN_MANIFEST || name === MOVED_ASIDE || name.endsWith('.tmp'))) continue;
-    files.push(...(await filesBelow(join(root, name), run, prefix ? `${prefix}/${name}` : name)));
+    files.push(...(await filesBelow(join(root, name), run, prefix ? `${prefix}/${name}` : name, hash)));
   }
   return files;
 }
