@@ -1,8 +1,7 @@
-import { lastValueFrom } from 'rxjs';
 import type { DigitDataset } from '../lib/data/dataset.ts';
-import { readDigits } from '../lib/io/digits.ts';
+import { readDataset } from '../lib/jobs/inputs.ts';
+import { silentReporter } from '../lib/jobs/reporter.ts';
 import { createOutDir } from '../lib/io/outDir.ts';
-import { toDataset } from '../lib/operators/toDataset.ts';
 import { writeReport, type WrittenReport } from '../lib/render/writeReport.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 import { buildComparisonReport } from './comparison.ts';
@@ -19,7 +18,7 @@ import { saveReportData } from './reportData.ts';
  * const { html } = await writeEdaReport('out/eda', 'data/train.csv', { rows: 5 });
  */
 export async function writeEdaReport(dir: string, train: DigitDataset | string, options: EdaOptions): Promise<WrittenReport> {
-  const dataset = typeof train === 'string' ? await lastValueFrom(readDigits(train, { expect: 'labelled' }).pipe(toDataset())) : train;
+  const dataset = typeof train === 'string' ? await readDataset(train, silentReporter(), 'labelled') : train;
   await createOutDir(dir);
   return writeReport(dir, buildEdaReport(edaData(dataset, options)), { htmlName: 'eda.html' });
 }

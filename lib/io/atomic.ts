@@ -2,6 +2,7 @@ import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { fileSystemError } from './fileErrors.ts';
 
 /** Temporary files being written now: removed if the process exits before they are renamed. */
 const unfinished = new Set<string>();
@@ -27,10 +28,7 @@ function namingTarget(error: unknown, temp: string, path: string): unknown {
   const fsError = error as NodeJS.ErrnoException;
   // a failed write (ENOSPC) names no file at all
   const message = error.message.includes(temp) ? error.message.split(temp).join(path) : error.message.includes(path) ? error.message : `${error.message} '${path}'`;
-  const renamed = new Error(message) as NodeJS.ErrnoException;
-  renamed.code = fsError.code;
-  renamed.path = fsError.path === undefined || fsError.path.includes(temp) ? path : fsError.path;
-  return renamed;
+  return fileSystemError(message, fsError.code, fsError.path === undefined || fsError.path.includes(temp) ? path : fsError.path);
 }
 
 /**
@@ -43,9 +41,7 @@ async function mkdirp(path: string): Promise<string | undefined> {
     const info = await stat(at).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
     if (info?.isDirectory()) break;
     if (info) {
-      const error = new Error(`ENOTDIR: not a directory, mkdir '${path}'`) as NodeJS.ErrnoException;
-      Object.assign(error, { code: 'ENOTDIR', path: at });
-      throw error;
+      throw fileSystemError(`ENOTDIR: not a directory, mkdir '${path}'`, 'ENOTDIR', at);
     }
     missing.push(at);
     if (dirname(at) === at) break;
@@ -76,10 +72,7 @@ export async function makeDirectory(path: string): Promise<void> {
   // `created` is the first directory mkdir made: a staging directory there means it had been removed
   if (!basename(created).startsWith(STAGING_PREFIX)) return;
   await rm(created, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
-  const error = new Error(`ENOENT: the run writing here was dropped, '${path}'`) as NodeJS.ErrnoException;
-  error.code = 'ENOENT';
-  error.path = path;
-  throw error;
+  throw fileSystemError(`ENOENT: the run writing here was dropped, '${path}'`, 'ENOENT', path);
 }
 
 /**

@@ -28,3 +28,12 @@ export function describeFileError(error: unknown): string {
   if (typeof code === 'string' && code in REASONS) return REASONS[code];
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A file-system error as the library reports it: a message, its code, and the path(s) it is about. */
+export function fileSystemError(message: string, code: string | undefined, path?: string, dest?: string): NodeJS.ErrnoException & { dest?: string } {
+  const error = new Error(message) as NodeJS.ErrnoException & { dest?: string };
+  if (code !== undefined) error.code = code;
+  if (path !== undefined) error.path = path;
+  if (dest !== undefined) error.dest = dest;
+  return error;
+}
