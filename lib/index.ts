@@ -46,7 +46,7 @@ export { normalize } from './operators/normalize.ts';
 export { reshape } from './operators/reshape.ts';
 export { splitTrainValid, type SplitOptions, type SplitPart, type SplitRecord } from './operators/splitTrainValid.ts';
 export { partitionTrainValid } from './operators/partitionTrainValid.ts';
-export { toDataset, type TrainValidDatasets, type DatasetOf } from './operators/toDataset.ts';
+export { toDataset, type TrainValidDatasets, type DatasetOf, type ToDatasetOptions } from './operators/toDataset.ts';
 export { shuffle, type ShuffleOptions } from './operators/shuffle.ts';
 export { batch, type RecordBatchOptions } from './operators/batch.ts';
 export { augment } from './operators/augment.ts';
@@ -81,8 +81,30 @@ export {
 } from './backend/selectBackend.ts';
 export { registerTrainingKernels } from './backend/kernels/register.ts';
 
-// data
-export { DigitDataset, disposeBatch, type BatchOptions } from './data/dataset.ts';
+// data: the format every stage reads, and the in-memory dataset
+export {
+  imageFormat,
+  MNIST_FORMAT,
+  MAX_CLASSES,
+  MAX_SIDE,
+  pixelCount,
+  classCount,
+  classNames,
+  classIndexOf,
+  describeSize,
+  isDigitFormat,
+  itemNoun,
+  sameFormat,
+  sizeFromPixelCount,
+  parseImageSize,
+  withClassNames,
+  formatFromLabels,
+  type ImageFormat,
+  type ImageFormatSpec,
+  type ImageClass,
+  type ImageSize,
+} from './data/format.ts';
+export { ImageDataset, DigitDataset, disposeBatch, type BatchOptions } from './data/dataset.ts';
 export { DatasetBuilder, type DatasetArrays } from './data/builder.ts';
 export { seededRandom, permutation, shuffleInPlace, deriveSeed, DEFAULT_SEED, type Random } from './data/random.ts';
 export {
@@ -96,7 +118,7 @@ export {
   type JitterLimits,
   type InverseAffine,
 } from './data/affine.ts';
-export type { AnyDigit } from './data/pixels.ts';
+export type { AnyImage, AnyDigit } from './data/pixels.ts';
 
 // io: Node streams and async iterables
 export { fromReadable, fromAsyncIterable, toAsyncIterable, pipelineStage, type AsyncSinkOptions } from './io/interop.ts';

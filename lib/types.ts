@@ -1,30 +1,49 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ImageFormat } from './data/format.ts';
 
-/** Side of a digit image in pixels; every image is SIDE x SIDE, grey levels 0–255. */
+/**
+ * Side of an MNIST image in pixels.
+ * @deprecated The size of a data set is in its {@link ImageFormat}; this is `MNIST_FORMAT.width`.
+ */
 export const SIDE = 28;
-/** Pixels per digit image (28 x 28). */
+/**
+ * Pixels per MNIST image (28 x 28).
+ * @deprecated Use `pixelCount(format)`.
+ */
 export const PIXELS = SIDE * SIDE;
-/** Number of classes (digits 0–9). */
+/**
+ * Number of MNIST classes (digits 0–9).
+ * @deprecated Use `classCount(format)`.
+ */
 export const CLASSES = 10;
 
-/** One Kaggle Digit Recognizer row. `id` is the 1-based row number (Kaggle's ImageId). */
-export interface DigitRecord {
+/**
+ * One image of a data set: `id` is the file's id column or the 1-based row number (Kaggle's
+ * ImageId), `label` the class index into the data set's {@link ImageFormat} classes (absent for test
+ * rows), `pixels` the grey levels (or RGB values, channels side by side) 0–255, row-major.
+ */
+export interface ImageRecord {
   id: number;
   label?: number;
   pixels: Uint8Array;
 }
 
-/** A digit record whose pixels are scaled to 0–1 (see `normalize()`). */
-export interface NormalizedDigit {
+/** An image record whose pixels are scaled to 0–1 (see `normalize()`). */
+export interface NormalizedImage {
   id: number;
   label?: number;
   pixels: Float32Array;
 }
 
+/** An {@link ImageRecord} of the Digit Recognizer; the same type under its flagship's name. */
+export type DigitRecord = ImageRecord;
+/** A {@link NormalizedImage} of the Digit Recognizer; the same type under its flagship's name. */
+export type NormalizedDigit = NormalizedImage;
+
 /**
- * One batch of tensors. `xs` is [n, 784] or [n, 28, 28, 1] float32 in 0–1, `ys` is [n, 10] one-hot
- * (absent for unlabelled data), `ids` the records' ids in batch order. Whoever receives a batch owns
- * its tensors and must dispose them (see `disposeBatch`).
+ * One batch of tensors. `xs` is [n, pixels] ('flat') or [n, height, width, channels] ('image')
+ * float32 in 0–1, `ys` is [n, classes] one-hot (absent for unlabelled data), `ids` the records' ids in
+ * batch order. Whoever receives a batch owns its tensors and must dispose them (see `disposeBatch`).
  */
 export interface Batch {
   xs: tf.Tensor;
@@ -32,7 +51,7 @@ export interface Batch {
   ids: Int32Array;
 }
 
-/** Shape of the model input: flat 784 or 28x28x1 image. */
+/** Shape of the model input: 'flat' [n, pixels] or 'image' [n, height, width, channels]. */
 export type InputShape = 'flat' | 'image';
 
 /** Training progress, emitted by the `train` operator. */
@@ -89,7 +108,7 @@ export interface DoneEvent {
   seconds: number;
 }
 
-/** Per-class precision / recall / F1 and support (true count). */
+/** Per-class precision / recall / F1 and support (true count); `label` is the class index. */
 export interface ClassMetrics {
   label: number;
   precision: number;
@@ -149,6 +168,6 @@ export interface Module {
    * running statistics is left out.
    */
   parameters(): tf.Variable[];
-  /** Logits [n, 10]; `training` turns on dropout / batch-norm batch statistics. */
+  /** Logits [n, classes]; `training` turns on dropout / batch-norm batch statistics. */
   forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
 }

@@ -1,10 +1,10 @@
-import { PIXELS, SIDE } from '../types.ts';
+import { MNIST_FORMAT, pixelCount, type ImageSize } from './format.ts';
 import { checkRange, checkSeed } from './check.ts';
 import { symmetric, type Random } from './random.ts';
 
 /**
- * Random affine jitter of 28x28 digits: the warp math used by both the `augment()` operator and
- * `DigitDataset.batches({ augment })`, on Float32 pixels in row-major order, before any tensor exists.
+ * Random affine jitter of images of any size (grey or RGB): the warp math used by both the `augment()`
+ * operator and `ImageDataset.batches({ augment })`, on Float32 pixels in row-major order, before any tensor exists.
  */
 
 export interface AugmentOptions {
@@ -45,14 +45,14 @@ export interface InverseAffine {
 /** The limits used for options left out: shifts up to 2 px, rotations up to 10°, zoom within ±10%. */
 export const DEFAULT_JITTER: JitterLimits = { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 };
 
-/** Pixel centres are at integer coordinates, so the image's centre is (13.5, 13.5). */
-const CENTRE = (SIDE - 1) / 2;
-
-/** Validates augmentation options, filling in defaults; errors name the stage and the parameter. */
-export function jitterLimits(stage: string, options: AugmentOptions): JitterLimits {
+/**
+ * Validates augmentation options for images of `size`, filling in defaults; errors name the stage
+ * and the parameter. A shift must stay below the image's shorter side.
+ */
+export function jitterLimits(stage: string, options: AugmentOptions, size: ImageSize = MNIST_FORMAT): JitterLimits {
   if (options.seed !== undefined) checkSeed(stage, options.seed);
   return {
-    maxShiftPx: checkRange(stage, 'maxShiftPx', options.maxShiftPx ?? DEFAULT_JITTER.maxShiftPx, 0, SIDE, true),
+    maxShiftPx: checkRange(stage, 'maxShiftPx', options.maxShiftPx ?? DEFAULT_JITTER.maxShiftPx, 0, Math.min(size.width, size.height), true),
     maxRotateDeg: checkRange(stage, 'maxRotateDeg', options.maxRotateDeg ?? DEFAULT_JITTER.maxRotateDeg, 0, 180),
     maxZoom: checkRange(stage, 'maxZoom', options.maxZoom ?? DEFAULT_JITTER.maxZoom, 0, 1, true),
   };
@@ -68,26 +68,32 @@ export function randomJitter(random: Random, limits: JitterLimits): Jitter {
   };
 }
 
-/** The inverse of: scale by `zoom` and rotate by `rotateDeg` about the centre, then shift. */
-export function inverseAffine(jitter: Jitter): InverseAffine {
+/**
+ * The inverse of: scale by `zoom` and rotate by `rotateDeg` about the centre of an image of `size`,
+ * then shift. Pixel centres are at integer coordinates, so a 28x28 image's centre is (13.5, 13.5).
+ */
+export function inverseAffine(jitter: Jitter, size: ImageSize = MNIST_FORMAT): InverseAffine {
   const angle = (jitter.rotateDeg * Math.PI) / 180;
   const cos = Math.cos(angle) / jitter.zoom;
   const sin = Math.sin(angle) / jitter.zoom;
-  const x0 = CENTRE + jitter.shiftX;
-  const y0 = CENTRE + jitter.shiftY;
+  const centreX = (size.width - 1) / 2;
+  const centreY = (size.height - 1) / 2;
+  const x0 = centreX + jitter.shiftX;
+  const y0 = centreY + jitter.shiftY;
   return {
     ax: cos,
     bx: sin,
-    cx: CENTRE - cos * x0 - sin * y0,
+    cx: centreX - cos * x0 - sin * y0,
     ay: -sin,
     by: cos,
-    cy: CENTRE + sin * x0 - cos * y0,
+    cy: centreY + sin * x0 - cos * y0,
   };
 }
 
 /**
- * Warps one 28x28 image with bilinear sampling; source points outside the image read as 0, so the
- * background stays 0. `source` and `target` must not overlap.
+ * Warps one image of `size` (channels side by side, each warped alike) with bilinear sampling;
+ * source points outside the image read as 0, so the background stays 0. `source` and `target` must
+ * not overlap.
  */
 export function warpImage(
   source: ArrayLike<number>,
@@ -95,40 +101,46 @@ export function warpImage(
   target: Float32Array,
   targetOffset: number,
   m: InverseAffine,
+  size: ImageSize = MNIST_FORMAT,
 ): void {
-  const last = SIDE - 1;
-  for (let y = 0; y < SIDE; y++) {
+  const { width, height, channels: c } = size;
+  const lastX = width - 1;
+  const lastY = height - 1;
+  const rowStride = width * c;
+  for (let y = 0; y < height; y++) {
     let sx = m.bx * y + m.cx;
     let sy = m.by * y + m.cy;
-    const rowOut = targetOffset + y * SIDE;
-    for (let x = 0; x < SIDE; x++, sx += m.ax, sy += m.ay) {
+    const rowOut = targetOffset + y * rowStride;
+    for (let x = 0; x < width; x++, sx += m.ax, sy += m.ay) {
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
-      if (x0 < -1 || y0 < -1 || x0 > last || y0 > last) {
-        target[rowOut + x] = 0;
+      const out = rowOut + x * c;
+      if (x0 < -1 || y0 < -1 || x0 > lastX || y0 > lastY) {
+        for (let k = 0; k < c; k++) target[out + k] = 0;
         continue;
       }
       const fx = sx - x0;
       const fy = sy - y0;
-      const i = sourceOffset + y0 * SIDE + x0;
-      let value: number;
-      if (x0 >= 0 && y0 >= 0 && x0 < last && y0 < last) {
-        value =
-          (1 - fy) * ((1 - fx) * source[i] + fx * source[i + 1]) +
-          fy * ((1 - fx) * source[i + SIDE] + fx * source[i + SIDE + 1]);
-      } else {
-        // At the border: neighbours outside the image count as background.
-        const inX0 = x0 >= 0;
-        const inX1 = x0 < last;
-        const inY0 = y0 >= 0;
-        const inY1 = y0 < last;
-        const top = inY0 ? (1 - fx) * (inX0 ? source[i] : 0) + fx * (inX1 ? source[i + 1] : 0) : 0;
-        const bottom = inY1
-          ? (1 - fx) * (inX0 ? source[i + SIDE] : 0) + fx * (inX1 ? source[i + SIDE + 1] : 0)
-          : 0;
-        value = (1 - fy) * top + fy * bottom;
+      const inside = x0 >= 0 && y0 >= 0 && x0 < lastX && y0 < lastY;
+      // At the border: neighbours outside the image count as background.
+      const inX0 = x0 >= 0;
+      const inX1 = x0 < lastX;
+      const inY0 = y0 >= 0;
+      const inY1 = y0 < lastY;
+      for (let k = 0; k < c; k++) {
+        const i = sourceOffset + y0 * rowStride + x0 * c + k;
+        let value: number;
+        if (inside) {
+          value =
+            (1 - fy) * ((1 - fx) * source[i] + fx * source[i + c]) +
+            fy * ((1 - fx) * source[i + rowStride] + fx * source[i + rowStride + c]);
+        } else {
+          const top = inY0 ? (1 - fx) * (inX0 ? source[i] : 0) + fx * (inX1 ? source[i + c] : 0) : 0;
+          const bottom = inY1 ? (1 - fx) * (inX0 ? source[i + rowStride] : 0) + fx * (inX1 ? source[i + rowStride + c] : 0) : 0;
+          value = (1 - fy) * top + fy * bottom;
+        }
+        target[out + k] = value;
       }
-      target[rowOut + x] = value;
     }
   }
 }
@@ -137,14 +149,15 @@ export function warpImage(
  * Jitters `count` consecutive images of `pixels` in place, one random jitter each. Returns the
  * jitters drawn, in order.
  */
-export function jitterImages(pixels: Float32Array, count: number, random: Random, limits: JitterLimits): Jitter[] {
-  const scratch = new Float32Array(PIXELS);
+export function jitterImages(pixels: Float32Array, count: number, random: Random, limits: JitterLimits, size: ImageSize = MNIST_FORMAT): Jitter[] {
+  const stride = pixelCount(size);
+  const scratch = new Float32Array(stride);
   const jitters: Jitter[] = [];
   for (let i = 0; i < count; i++) {
     const jitter = randomJitter(random, limits);
     jitters.push(jitter);
-    scratch.set(pixels.subarray(i * PIXELS, (i + 1) * PIXELS));
-    warpImage(scratch, 0, pixels, i * PIXELS, inverseAffine(jitter));
+    scratch.set(pixels.subarray(i * stride, (i + 1) * stride));
+    warpImage(scratch, 0, pixels, i * stride, inverseAffine(jitter, size), size);
   }
   return jitters;
 }

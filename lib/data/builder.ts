@@ -1,11 +1,11 @@
 import { UserError } from '../errors.ts';
-import { PIXELS } from '../types.ts';
 import { checkRecord } from './check.ts';
-import type { AnyDigit } from './pixels.ts';
+import { MNIST_FORMAT, pixelCount, type ImageFormat } from './format.ts';
+import type { AnyImage } from './pixels.ts';
 
 const INITIAL_ROWS = 1024;
 
-/** The arrays a `DigitDataset` is made of. */
+/** The arrays an `ImageDataset` is made of. */
 export interface DatasetArrays {
   pixels: Uint8Array;
   ids: Int32Array;
@@ -13,19 +13,27 @@ export interface DatasetArrays {
 }
 
 /**
- * Collects records one by one into the compact arrays of a `DigitDataset` (bytes, not floats: the
- * Kaggle train set is ~33 MB this way). Normalized pixels (0–1) are stored back as grey levels
+ * Collects records one by one into the compact arrays of an `ImageDataset` (bytes, not floats: the
+ * Kaggle train set is ~33 MB this way), checking each against the data set's format. Normalized pixels (0–1) are stored back as grey levels
  * round(255·v), which is exact for pixels that came from bytes.
  */
 export class DatasetBuilder {
-  private pixels = new Uint8Array(INITIAL_ROWS * PIXELS);
+  private readonly stride: number;
+  private pixels: Uint8Array;
   private ids = new Int32Array(INITIAL_ROWS);
   private labels = new Uint8Array(INITIAL_ROWS);
   private rows = 0;
   /** Whether the records carry labels; fixed by the first record. */
   private labelled: boolean | undefined;
 
-  constructor(private readonly stage: string) {}
+  constructor(
+    private readonly stage: string,
+    /** The images' size and classes (default: the Digit Recognizer's). */
+    readonly format: ImageFormat = MNIST_FORMAT,
+  ) {
+    this.stride = pixelCount(format);
+    this.pixels = new Uint8Array(INITIAL_ROWS * this.stride);
+  }
 
   /** Number of records added so far. */
   get size(): number {
@@ -36,8 +44,8 @@ export class DatasetBuilder {
    * Appends one record (raw 0–255 or normalized 0–1 pixels), copying its pixels. Throws a `UserError`
    * for an invalid record or one whose labelling differs from the first record's.
    */
-  add(record: AnyDigit): void {
-    checkRecord(this.stage, record);
+  add(record: AnyImage): void {
+    checkRecord(this.stage, record, this.format);
     const hasLabel = record.label !== undefined;
     this.labelled ??= hasLabel;
     if (hasLabel !== this.labelled) {
@@ -48,7 +56,7 @@ export class DatasetBuilder {
       );
     }
     if (this.rows === this.ids.length) this.grow();
-    const offset = this.rows * PIXELS;
+    const offset = this.rows * this.stride;
     if (record.pixels instanceof Uint8Array) {
       this.pixels.set(record.pixels, offset);
     } else {
@@ -63,21 +71,21 @@ export class DatasetBuilder {
   arrays(): DatasetArrays {
     const n = this.rows;
     return {
-      pixels: this.pixels.slice(0, n * PIXELS),
+      pixels: this.pixels.slice(0, n * this.stride),
       ids: this.ids.slice(0, n),
       labels: this.labelled ? this.labels.slice(0, n) : undefined,
     };
   }
 
-  private storeUnitPixels(record: AnyDigit, offset: number): void {
+  private storeUnitPixels(record: AnyImage, offset: number): void {
     const { pixels } = record;
     // checkRecord has already checked every value is in 0–1
-    for (let p = 0; p < PIXELS; p++) this.pixels[offset + p] = Math.round(pixels[p] * 255);
+    for (let p = 0; p < pixels.length; p++) this.pixels[offset + p] = Math.round(pixels[p] * 255);
   }
 
   private grow(): void {
     const capacity = this.ids.length * 2;
-    const pixels = new Uint8Array(capacity * PIXELS);
+    const pixels = new Uint8Array(capacity * this.stride);
     pixels.set(this.pixels);
     this.pixels = pixels;
     const ids = new Int32Array(capacity);

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.ts';
-import { CLASSES, PIXELS, SIDE, type Batch } from '../types.ts';
+import type { Batch } from '../types.ts';
+import { classCount, describeSize, MAX_CLASSES, MNIST_FORMAT, pixelCount, type ImageFormat, type ImageSize } from './format.ts';
 
 /*
  * Checks shared by the operators and the dataset, so that bad input fails early with a one-line
@@ -38,21 +39,27 @@ export function checkSeed(stage: string, seed: number): number {
   return seed;
 }
 
-/** The pixels and label of one record: 784 pixels, a label that is absent or an integer 0–9. */
-export function checkRecord(stage: string, record: { id: number; label?: number; pixels: ArrayLike<number> }): void {
-  if (record.pixels.length !== PIXELS) {
+/**
+ * The pixels and label of one record: as many pixels as the format's images have (any count when no
+ * format is given), a label that is absent or a class index of the format.
+ */
+export function checkRecord(stage: string, record: { id: number; label?: number; pixels: ArrayLike<number> }, format?: ImageFormat): void {
+  if (format && record.pixels.length !== pixelCount(format)) {
     throw new UserError(
-      `${stage}: record ${record.id}: pixels has ${record.pixels.length} values, expected ${PIXELS}`,
+      `${stage}: record ${record.id}: pixels has ${record.pixels.length} values, expected ${pixelCount(format)} (${describeSize(format)})${
+        format === MNIST_FORMAT ? '; pass the data set\'s format' : ''
+      }`,
     );
   }
   const { label } = record;
-  if (label !== undefined && !(Number.isInteger(label) && label >= 0 && label < CLASSES)) {
-    throw new UserError(`${stage}: record ${record.id}: label must be an integer 0–${CLASSES - 1}, got ${label}`);
+  const classes = format ? classCount(format) : MAX_CLASSES;
+  if (label !== undefined && !(Number.isInteger(label) && label >= 0 && label < classes)) {
+    throw new UserError(`${stage}: record ${record.id}: label must be a class index 0–${classes - 1}, got ${label}`);
   }
   if (!(record.pixels instanceof Uint8Array)) {
     // normalized pixels: NaN or a raw grey level here would train on garbage without a word
     const { pixels } = record;
-    for (let p = 0; p < PIXELS; p++) {
+    for (let p = 0; p < pixels.length; p++) {
       const v = pixels[p];
       if (!(v >= 0 && v <= 1)) throw new UserError(`${stage}: record ${record.id}: pixel ${p} is ${v}, expected a value in 0–1`);
     }
@@ -67,17 +74,22 @@ export function checkRow(stage: string, row: number, size: number): number {
   return row;
 }
 
-/** A batch's xs must be [n, 784] or [n, 28, 28, 1] with one id per row, and ys (when present) [n, 10]. */
-export function checkBatchShape(stage: string, batch: Batch): void {
+/**
+ * A batch's xs must be [n, pixels] or [n, height, width, channels] of `size` with one id per row, and
+ * ys (when present) [n, classes].
+ */
+export function checkBatchShape(stage: string, batch: Batch, size: ImageSize, classes?: number): void {
   const shape = batch.xs.shape;
   const n = shape[0];
-  const flat = shape.length === 2 && shape[1] === PIXELS;
-  const image = shape.length === 4 && shape[1] === SIDE && shape[2] === SIDE && shape[3] === 1;
+  const flat = shape.length === 2 && shape[1] === pixelCount(size);
+  const image = shape.length === 4 && shape[1] === size.height && shape[2] === size.width && shape[3] === size.channels;
   if (!flat && !image) {
-    throw new UserError(`${stage}: batch xs has shape [${shape.join(', ')}], expected [n, ${PIXELS}] or [n, ${SIDE}, ${SIDE}, 1]`);
+    throw new UserError(
+      `${stage}: batch xs has shape [${shape.join(', ')}], expected [n, ${pixelCount(size)}] or [n, ${size.height}, ${size.width}, ${size.channels}]`,
+    );
   }
   if (batch.ids.length !== n) throw new UserError(`${stage}: batch has ${n} rows of xs but ${batch.ids.length} ids`);
-  if (batch.ys && (batch.ys.shape[0] !== n || batch.ys.shape[1] !== CLASSES)) {
-    throw new UserError(`${stage}: batch ys has shape [${batch.ys.shape.join(', ')}], expected [${n}, ${CLASSES}]`);
+  if (batch.ys && (batch.ys.shape[0] !== n || (classes !== undefined && batch.ys.shape[1] !== classes))) {
+    throw new UserError(`${stage}: batch ys has shape [${batch.ys.shape.join(', ')}], expected [${n}, ${classes ?? 'classes'}]`);
   }
 }

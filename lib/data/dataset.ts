@@ -1,17 +1,18 @@
 import { Observable } from 'rxjs';
 import { UserError } from '../errors.ts';
-import { PIXELS, type Batch, type DigitRecord, type InputShape } from '../types.ts';
+import type { Batch, ImageRecord, InputShape } from '../types.ts';
 import { jitterImages, jitterLimits, type AugmentOptions, type JitterLimits } from './affine.ts';
 import { DatasetBuilder, type DatasetArrays } from './builder.ts';
 import { checkInteger, checkRow, checkSeed } from './check.ts';
-import { tensorBatch, writeUnitPixels, type AnyDigit } from './pixels.ts';
+import { tensorBatch, writeUnitPixels, type AnyImage } from './pixels.ts';
+import { classCount, describeSize, MNIST_FORMAT, pixelCount, sameFormat, type ImageFormat } from './format.ts';
 import { deriveSeed, permutation, seededRandom, type Random } from './random.ts';
 
 /** Stream number of the augmentation draws, so that they are unrelated to the epoch order. */
 const AUGMENT_STREAM = 1;
 
 /**
- * How {@link DigitDataset.batches} and {@link DigitDataset.batchIterator} cut one epoch into batches:
+ * How {@link ImageDataset.batches} and {@link ImageDataset.batchIterator} cut one epoch into batches:
  * size, order, tensor shape and optional augmentation.
  */
 export interface BatchOptions {
@@ -21,7 +22,7 @@ export interface BatchOptions {
   shuffle?: boolean;
   /** Seed for this epoch's order; use a different seed per epoch (e.g. seed + epoch). */
   seed?: number;
-  /** 'flat' gives xs [n, 784], 'image' gives [n, 28, 28, 1] (default 'flat'). */
+  /** 'flat' gives xs [n, pixels], 'image' gives [n, height, width, channels] (default 'flat'). */
   shape?: InputShape;
   /** Drop the last batch when it is smaller than batchSize (default false: kept). */
   dropRemainder?: boolean;
@@ -42,29 +43,44 @@ interface EpochPlan {
 }
 
 /**
- * The digits materialised once in compact typed arrays (N x 784 bytes + labels), so that an epoch is
- * replayed without re-reading the source and without holding N tensors.
+ * A data set's images materialised once in compact typed arrays (N x pixels bytes + class indices),
+ * with the {@link ImageFormat} that says their size, colour and classes, so that an epoch is replayed
+ * without re-reading the source and without holding N tensors.
+ *
+ * @example
+ * const dataset = new ImageDataset(pixels, ids, labels, imageFormat({ width: 14, height: 14, classes: 3 }));
+ * dataset.format.classes.length; // 3
  */
-export class DigitDataset {
+export class ImageDataset {
   readonly size: number;
+  /** Values per image (width x height x channels of `format`). */
+  private readonly stride: number;
 
   constructor(
-    /** N x 784 grey levels, row-major. */
+    /** N images, each `pixelCount(format)` values 0–255, row-major, channels side by side. */
     readonly pixels: Uint8Array,
-    /** N ids (Kaggle ImageId or source row number). */
+    /** N ids (the file's id column, Kaggle's ImageId, or the source row number). */
     readonly ids: Int32Array,
-    /** N labels 0–9, or undefined for unlabelled (test) data. */
+    /** N class indices into `format.classes`, or undefined for unlabelled (test) data. */
     readonly labels?: Uint8Array,
+    /** Size, colour and classes of the images (default: the Digit Recognizer's, 28x28 digits 0–9). */
+    readonly format: ImageFormat = MNIST_FORMAT,
   ) {
-    if (pixels.length % PIXELS !== 0) {
-      throw new UserError(`DigitDataset: pixels length ${pixels.length} is not a multiple of ${PIXELS}`);
+    this.stride = pixelCount(format);
+    if (pixels.length % this.stride !== 0) {
+      throw new UserError(`ImageDataset: pixels length ${pixels.length} is not a multiple of ${this.stride} (${describeSize(format)} images)`);
     }
-    this.size = pixels.length / PIXELS;
+    this.size = pixels.length / this.stride;
     if (ids.length !== this.size) {
-      throw new UserError(`DigitDataset: ${ids.length} ids for ${this.size} images`);
+      throw new UserError(`ImageDataset: ${ids.length} ids for ${this.size} images`);
     }
     if (labels && labels.length !== this.size) {
-      throw new UserError(`DigitDataset: ${labels.length} labels for ${this.size} images`);
+      throw new UserError(`ImageDataset: ${labels.length} labels for ${this.size} images`);
+    }
+    if (labels) {
+      const classes = classCount(format);
+      const row = labels.findIndex((label) => label >= classes);
+      if (row >= 0) throw new UserError(`ImageDataset: row ${row} has class index ${labels[row]}, the format has ${classes} classes`);
     }
   }
 
@@ -74,60 +90,80 @@ export class DigitDataset {
   }
 
   /** Builds a dataset from records already in memory (raw 0–255 or normalized 0–1 pixels). */
-  static fromRecords(records: readonly AnyDigit[]): DigitDataset {
-    const builder = new DatasetBuilder('DigitDataset.fromRecords');
+  static fromRecords(records: readonly AnyImage[], format: ImageFormat = MNIST_FORMAT): ImageDataset {
+    const builder = new DatasetBuilder('ImageDataset.fromRecords', format);
     for (const record of records) builder.add(record);
-    return DigitDataset.fromArrays(builder.arrays());
+    return ImageDataset.fromArrays(builder.arrays(), format);
   }
 
   /**
    * Wraps the arrays of a {@link DatasetBuilder} (or any with matching lengths) without copying them;
    * the dataset then shares their memory.
    */
-  static fromArrays(arrays: DatasetArrays): DigitDataset {
-    return new DigitDataset(arrays.pixels, arrays.ids, arrays.labels);
+  static fromArrays(arrays: DatasetArrays, format: ImageFormat = MNIST_FORMAT): ImageDataset {
+    return new ImageDataset(arrays.pixels, arrays.ids, arrays.labels, format);
   }
 
-  /** The rows of several datasets, in order, as one (copied); all labelled or all unlabelled. */
-  static concat(parts: readonly DigitDataset[]): DigitDataset {
+  /**
+   * The rows of several datasets, in order, as one (copied); all labelled or all unlabelled, all of
+   * one format.
+   */
+  static concat(parts: readonly ImageDataset[]): ImageDataset {
+    if (parts.length === 0) throw new UserError('ImageDataset.concat: no datasets to join');
+    const format = parts[0].format;
+    if (parts.some((part) => !sameFormat(part.format, format))) {
+      throw new UserError('ImageDataset.concat: the datasets have different formats (image size or classes)');
+    }
     const labelled = parts.every((part) => part.labelled);
     if (!labelled && parts.some((part) => part.labelled)) {
-      throw new UserError('DigitDataset.concat: cannot mix labelled and unlabelled datasets');
+      throw new UserError('ImageDataset.concat: cannot mix labelled and unlabelled datasets');
     }
+    const stride = pixelCount(format);
     const size = parts.reduce((sum, part) => sum + part.size, 0);
-    const pixels = new Uint8Array(size * PIXELS);
+    const pixels = new Uint8Array(size * stride);
     const ids = new Int32Array(size);
     const labels = labelled ? new Uint8Array(size) : undefined;
     let row = 0;
     for (const part of parts) {
-      pixels.set(part.pixels, row * PIXELS);
+      pixels.set(part.pixels, row * stride);
       ids.set(part.ids, row);
       labels?.set(part.labels!, row);
       row += part.size;
     }
-    return new DigitDataset(pixels, ids, labels);
+    return new ImageDataset(pixels, ids, labels, format);
   }
 
   /** The record at row `i` (a view on the dataset's memory, not a copy). */
-  record(i: number): DigitRecord {
-    checkRow('DigitDataset.record', i, this.size);
-    const pixels = this.pixels.subarray(i * PIXELS, (i + 1) * PIXELS);
+  record(i: number): ImageRecord {
+    checkRow('ImageDataset.record', i, this.size);
+    const pixels = this.pixels.subarray(i * this.stride, (i + 1) * this.stride);
     return this.labels ? { id: this.ids[i], label: this.labels[i], pixels } : { id: this.ids[i], pixels };
   }
 
   /** A new dataset holding the given rows, in the given order (copied). */
-  subset(rows: ArrayLike<number>): DigitDataset {
+  subset(rows: ArrayLike<number>): ImageDataset {
     const n = rows.length;
-    const pixels = new Uint8Array(n * PIXELS);
+    const stride = this.stride;
+    const pixels = new Uint8Array(n * stride);
     const ids = new Int32Array(n);
     const labels = this.labels ? new Uint8Array(n) : undefined;
     for (let i = 0; i < n; i++) {
-      const r = checkRow('DigitDataset.subset', rows[i], this.size);
-      pixels.set(this.pixels.subarray(r * PIXELS, (r + 1) * PIXELS), i * PIXELS);
+      const r = checkRow('ImageDataset.subset', rows[i], this.size);
+      pixels.set(this.pixels.subarray(r * stride, (r + 1) * stride), i * stride);
       ids[i] = this.ids[r];
       if (labels) labels[i] = this.labels![r];
     }
-    return new DigitDataset(pixels, ids, labels);
+    return new ImageDataset(pixels, ids, labels, this.format);
+  }
+
+  /** The same images without their labels (sharing memory): what a model is asked to predict. */
+  unlabelled(): ImageDataset {
+    return this.labels ? new ImageDataset(this.pixels, this.ids, undefined, this.format) : this;
+  }
+
+  /** The same rows described by another format of the same image size (class names given later). */
+  withFormat(format: ImageFormat): ImageDataset {
+    return new ImageDataset(this.pixels, this.ids, this.labels, format);
   }
 
   /**
@@ -180,7 +216,7 @@ export class DigitDataset {
     if (this.size === 0) throw new UserError('batches: the dataset is empty');
     const jitter = augment
       ? {
-          limits: jitterLimits('batches: augment', augment),
+          limits: jitterLimits('batches: augment', augment, this.format),
           seed: deriveSeed(seed, AUGMENT_STREAM + (augment.seed ?? 0)),
         }
       : null;
@@ -203,19 +239,23 @@ export class DigitDataset {
   }
 
   private makeBatch(plan: EpochPlan, random: Random | null, start: number, n: number): Batch {
-    const xs = new Float32Array(n * PIXELS);
+    const stride = this.stride;
+    const xs = new Float32Array(n * stride);
     const ids = new Int32Array(n);
     const labels = this.labels ? new Uint8Array(n) : undefined;
     for (let i = 0; i < n; i++) {
       const row = plan.order ? plan.order[start + i] : start + i;
-      writeUnitPixels(xs, i * PIXELS, this.pixels.subarray(row * PIXELS, (row + 1) * PIXELS));
+      writeUnitPixels(xs, i * stride, this.pixels.subarray(row * stride, (row + 1) * stride));
       ids[i] = this.ids[row];
       if (labels) labels[i] = this.labels![row];
     }
-    if (plan.jitter && random) jitterImages(xs, n, random, plan.jitter.limits);
-    return tensorBatch(xs, labels, ids, plan.shape);
+    if (plan.jitter && random) jitterImages(xs, n, random, plan.jitter.limits, this.format);
+    return tensorBatch(xs, labels, ids, plan.shape, this.format);
   }
 }
+
+/** The Digit Recognizer's name for {@link ImageDataset}: the same class. */
+export { ImageDataset as DigitDataset };
 
 /** Disposes a batch's tensors. */
 export function disposeBatch(batch: Batch): void {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { CLASSES, SIDE } from '../types.ts';
+import { MNIST_FORMAT, type ImageFormat } from '../data/format.ts';
 import { fileSystemHandler } from './fileHandler.ts';
 import { correctCount, countScalars, type DigitModel, type StepResult } from './model.ts';
 import { BatchNorm, Conv2d, Linear, type Layer } from './nn.ts';
@@ -42,6 +43,7 @@ interface ConvBlock {
 export class Cnn implements DigitModel {
   readonly name = KIND;
   readonly inputShape = 'image' as const;
+  readonly format: ImageFormat = MNIST_FORMAT;
   readonly options: Required<CnnOptions>;
   private readonly blocks: ConvBlock[];
   private readonly fc1: Linear;

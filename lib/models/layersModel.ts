@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { MNIST_FORMAT, type ImageFormat } from '../data/format.ts';
 import { UserError } from '../errors.ts';
 import { CLASSES, type InputShape } from '../types.ts';
 import { fileSystemHandler } from './fileHandler.ts';
@@ -56,6 +57,7 @@ function inputShapeOf(net: tf.LayersModel): InputShape {
 /** A tfjs layers model behind the {@link DigitModel} contract; made by {@link fromLayersModel}. */
 export class LayersDigitModel implements DigitModel {
   private readonly optimizer: ScheduledAdam;
+  readonly format: ImageFormat = MNIST_FORMAT;
 
   /** Use {@link fromLayersModel}, which checks the model's shapes and the options. */
   constructor(

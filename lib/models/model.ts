@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { PIXELS, SIDE, type InputShape, type Module } from '../types.ts';
+import type { InputShape, Module } from '../types.ts';
+import { inputShape } from '../data/pixels.ts';
+import type { ImageFormat, ImageSize } from '../data/format.ts';
 
 /** Mean loss and accuracy of one training step's batch. */
 export interface StepResult {
@@ -17,11 +19,13 @@ export interface DigitModel extends Module {
   readonly name: string;
   /** The xs shape its batches must have. */
   readonly inputShape: InputShape;
+  /** The images it takes (width, height, channels) and the classes it predicts, in index order. */
+  readonly format: ImageFormat;
   /** The optimiser's learning rate; `train` sets it per batch when a schedule is given. */
   learningRate: number;
   /** One optimisation step (forward, loss, gradients, update) on a batch; does not dispose xs / ys. */
   trainStep(xs: tf.Tensor, ys: tf.Tensor2D): Promise<StepResult>;
-  /** Class probabilities [n, 10] in inference mode; the caller disposes the result. */
+  /** Class probabilities [n, classes] in inference mode; the caller disposes the result. */
   predict(xs: tf.Tensor): tf.Tensor2D;
   /** Number of trainable scalars. */
   parameterCount(): number;
@@ -46,8 +50,10 @@ export function correctCount(scores: tf.Tensor2D, ys: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), tf.argMax(ys, 1)), 'float32')));
 }
 
-/** `xs` reshaped to what a model with `shape` input expects ([n, 784] or [n, 28, 28, 1]). */
-export function toInputShape(xs: tf.Tensor, shape: InputShape): tf.Tensor {
-  const n = xs.shape[0];
-  return shape === 'image' ? tf.reshape(xs, [n, SIDE, SIDE, 1]) : tf.reshape(xs, [n, PIXELS]);
+/**
+ * `xs` reshaped to what a model with `shape` input expects for images of `size`: [n, pixels] or
+ * [n, height, width, channels].
+ */
+export function toInputShape(xs: tf.Tensor, shape: InputShape, size: ImageSize): tf.Tensor {
+  return tf.reshape(xs, inputShape(xs.shape[0], shape, size));
 }

@@ -1,11 +1,11 @@
 import { map, reduce, type OperatorFunction } from 'rxjs';
 import { UserError } from '../errors.ts';
-import { CLASSES, type ClassMetrics, type Evaluation, type Misclassified } from '../types.ts';
+import type { ClassMetrics, Evaluation, Misclassified } from '../types.ts';
 import { concatPredictions, type Prediction } from './predict.ts';
 
 /**
  * Scores a stream of predictions that carry true labels (from `predict` over labelled batches):
- * emits one `Evaluation` — accuracy, the 10x10 confusion matrix (rows true, columns predicted),
+ * emits one `Evaluation` — accuracy, the K x K confusion matrix (rows true, columns predicted),
  * per-class precision / recall / F1, and every misclassified id with its true and predicted label.
  *
  * @example
@@ -21,34 +21,40 @@ export function evaluate(): OperatorFunction<Prediction, Evaluation> {
       }, []),
       map((parts) => {
         const all = concatPredictions(parts);
-        return evaluateLabels(all.truth ?? new Uint8Array(0), all.labels, all.ids, all.probabilities);
+        return evaluateLabels(all.truth ?? new Uint8Array(0), all.labels, all.ids, all.probabilities, all.classes);
       }),
     );
 }
 
 /**
- * The evaluation of predicted against true labels; `probabilities` ([n, 10]) gives each misclassified
- * row's confidence in its wrong answer.
+ * The evaluation of predicted against true class indices; `probabilities` ([n, classes]) gives each
+ * misclassified row's confidence in its wrong answer. `classes` defaults to the probabilities' width.
  */
 export function evaluateLabels(
   truth: ArrayLike<number>,
   predicted: ArrayLike<number>,
   ids: ArrayLike<number>,
   probabilities: Float32Array,
+  classes: number = truth.length ? probabilities.length / truth.length : 0,
 ): Evaluation {
-  if (truth.length !== predicted.length || ids.length !== truth.length || probabilities.length !== truth.length * CLASSES) {
+  if (
+    truth.length !== predicted.length ||
+    ids.length !== truth.length ||
+    !Number.isInteger(classes) ||
+    probabilities.length !== truth.length * classes
+  ) {
     throw new UserError(
       `evaluate: ${truth.length} true labels, ${predicted.length} predictions, ${ids.length} ids, ${probabilities.length} probabilities`,
     );
   }
-  const confusion = Array.from({ length: CLASSES }, () => new Array<number>(CLASSES).fill(0));
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const misclassified: Misclassified[] = [];
   for (let i = 0; i < truth.length; i++) {
     const label = truth[i];
     const guess = predicted[i];
     confusion[label][guess]++;
     if (label !== guess) {
-      misclassified.push({ id: ids[i], label, predicted: guess, confidence: probabilities[i * CLASSES + guess] });
+      misclassified.push({ id: ids[i], label, predicted: guess, confidence: probabilities[i * classes + guess] });
     }
   }
   const count = truth.length;

@@ -1,16 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { map, type OperatorFunction } from 'rxjs';
 import { disposeBatch } from '../data/dataset.ts';
+import { UserError } from '../errors.ts';
 import { toInputShape, type DigitModel } from '../models/model.ts';
 import { checkBatchShape } from '../data/check.ts';
-import { CLASSES, type Batch } from '../types.ts';
+import type { Batch } from '../types.ts';
+import { classCount } from '../data/format.ts';
 
 /** A batch of predictions, rows in the batch's order. */
 export interface Prediction {
   ids: Int32Array;
-  /** Predicted digit per row (arg-max of the probabilities). */
+  /** Predicted class index per row (arg-max of the probabilities). */
   labels: Uint8Array;
-  /** Class probabilities, row-major [n, 10]. */
+  /** Number of classes: the width of `probabilities`. */
+  classes: number;
+  /** Class probabilities, row-major [n, classes]. */
   probabilities: Float32Array;
   /** True labels, when the batch had them. */
   truth?: Uint8Array;
@@ -27,14 +31,15 @@ export interface Prediction {
 export function predict(model: DigitModel): OperatorFunction<Batch, Prediction> {
   return map((batch: Batch) => {
     try {
-      checkBatchShape('predict', batch);
+      checkBatchShape('predict', batch, model.format, classCount(model.format));
       const [probabilities, labels, truth] = tf.tidy(() => {
-        const probs = model.predict(toInputShape(batch.xs, model.inputShape));
+        const probs = model.predict(toInputShape(batch.xs, model.inputShape, model.format));
         return [probs, tf.argMax(probs, 1), batch.ys ? tf.argMax(batch.ys, 1) : undefined];
       });
       const prediction: Prediction = {
         ids: batch.ids,
         labels: Uint8Array.from(labels.dataSync()),
+        classes: classCount(model.format),
         probabilities: Float32Array.from(probabilities.dataSync()),
         truth: truth ? Uint8Array.from(truth.dataSync()) : undefined,
       };
@@ -46,20 +51,23 @@ export function predict(model: DigitModel): OperatorFunction<Batch, Prediction> 
   });
 }
 
-/** Joins batches of predictions into one, in order (e.g. for writing a submission). */
+/** Joins batches of predictions (of one model, so one class count) into one, in order (e.g. for writing a submission). */
 export function concatPredictions(parts: readonly Prediction[]): Prediction {
   const total = parts.reduce((n, p) => n + p.ids.length, 0);
+  const classes = parts[0]?.classes ?? 0;
+  if (parts.some((p) => p.classes !== classes)) throw new UserError('concatPredictions: the parts have different class counts');
   const joined: Prediction = {
     ids: new Int32Array(total),
     labels: new Uint8Array(total),
-    probabilities: new Float32Array(total * CLASSES),
+    classes,
+    probabilities: new Float32Array(total * classes),
     truth: parts.every((p) => p.truth) ? new Uint8Array(total) : undefined,
   };
   let offset = 0;
   for (const part of parts) {
     joined.ids.set(part.ids, offset);
     joined.labels.set(part.labels, offset);
-    joined.probabilities.set(part.probabilities, offset * CLASSES);
+    joined.probabilities.set(part.probabilities, offset * classes);
     joined.truth?.set(part.truth!, offset);
     offset += part.ids.length;
   }

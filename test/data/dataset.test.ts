@@ -35,7 +35,7 @@ describe('DigitDataset.fromRecords', () => {
     expect(() => DigitDataset.fromRecords([records[0], short])).toThrow(
       /record 3: pixels has 783 values, expected 784/,
     );
-    expect(() => DigitDataset.fromRecords([{ ...records[0], label: 10 }])).toThrow(/label must be an integer 0–9/);
+    expect(() => DigitDataset.fromRecords([{ ...records[0], label: 10 }])).toThrow(/label must be a class index 0–9/);
     expect(() => DigitDataset.fromRecords([records[0], { id: 2, pixels: records[1].pixels }])).toThrow(
       /record 2: label is missing/,
     );
@@ -155,11 +155,11 @@ describe('DigitDataset.concat', () => {
 
 describe('DigitDataset row arguments', () => {
   it('refuses rows outside the dataset instead of returning empty or id-0 records', () => {
-    expect(() => dataset.record(50)).toThrow('DigitDataset.record: row 50 is outside 0–49 (the dataset has 50 rows)');
-    expect(() => dataset.record(-1)).toThrow(/DigitDataset\.record: row -1 is outside/);
-    expect(() => dataset.record(1.5)).toThrow(/DigitDataset\.record: row 1\.5 is outside/);
-    expect(() => dataset.subset([0, -1])).toThrow(/DigitDataset\.subset: row -1 is outside 0–49/);
-    expect(() => dataset.subset([999])).toThrow(/DigitDataset\.subset: row 999 is outside 0–49/);
+    expect(() => dataset.record(50)).toThrow('ImageDataset.record: row 50 is outside 0–49 (the dataset has 50 rows)');
+    expect(() => dataset.record(-1)).toThrow(/ImageDataset\.record: row -1 is outside/);
+    expect(() => dataset.record(1.5)).toThrow(/ImageDataset\.record: row 1\.5 is outside/);
+    expect(() => dataset.subset([0, -1])).toThrow(/ImageDataset\.subset: row -1 is outside 0–49/);
+    expect(() => dataset.subset([999])).toThrow(/ImageDataset\.subset: row 999 is outside 0–49/);
     expect(dataset.subset([49, 0]).ids).toEqual(Int32Array.from([dataset.ids[49], dataset.ids[0]]));
   });
 });

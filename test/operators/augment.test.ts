@@ -95,7 +95,7 @@ describe('augment', () => {
   it('fails clearly on a batch that is not made of 784-pixel images, freeing it', async () => {
     const xs = tf.zeros([2, 10]);
     await expect(lastValueFrom(of({ xs, ids: new Int32Array(2) }).pipe(augment()))).rejects.toThrow(
-      /augment: xs has shape \[2, 10\], not 2 images of 784 pixels/,
+      /augment: xs has shape \[2, 10\], not 2 images of 784 values/,
     );
     expect(xs.isDisposed).toBe(true);
   });

@@ -15,7 +15,7 @@ function randomPredictions(n: number, seed: number, firstId: number): Prediction
   const probabilities = new Float32Array(n * CLASSES).fill(0.05);
   labels.forEach((l, i) => (probabilities[i * CLASSES + l] = 0.55));
   const ids = Int32Array.from({ length: n }, (_, i) => firstId + i);
-  return { ids, labels, probabilities, truth };
+  return { ids, labels, classes: CLASSES, probabilities, truth };
 }
 
 describe('evaluate', () => {

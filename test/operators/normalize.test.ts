@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { normalize } from '../../lib/operators/normalize.ts';
+import { MNIST_FORMAT } from '../../lib/data/format.ts';
 import { randomRecords } from '../data/fixtures.ts';
 
 describe('normalize', () => {
@@ -16,9 +17,9 @@ describe('normalize', () => {
     expect('label' in out[3]).toBe(false);
   });
 
-  it('fails with an error naming the record and the field for 783 pixels', async () => {
+  it('fails with an error naming the record and the field for 783 pixels of a 28x28 format', async () => {
     const bad = { id: 9, label: 4, pixels: new Uint8Array(783) };
-    await expect(lastValueFrom(from([bad]).pipe(normalize()))).rejects.toThrow(
+    await expect(lastValueFrom(from([bad]).pipe(normalize(MNIST_FORMAT)))).rejects.toThrow(
       /normalize: record 9: pixels has 783 values, expected 784/,
     );
   });
