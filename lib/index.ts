@@ -12,7 +12,20 @@ export { InputFileError, InterruptedError, UserError } from './errors.ts';
 
 // io: sources and sinks
 export { readCsv, CsvParser, type CsvRow, type CsvOptions } from './io/csv.ts';
-export { readDigits, describeSkips, digitHeader, type ReadDigitsOptions, type InvalidRowPolicy, type SkipReport, type DigitFileHeader } from './io/digits.ts';
+export {
+  readImages,
+  readDigits,
+  readImageHeader,
+  describeSkips,
+  digitHeader,
+  type ReadImagesOptions,
+  type ReadDigitsOptions,
+  type InvalidRowPolicy,
+  type SkipReport,
+  type ImageFileHeader,
+  type DigitFileHeader,
+} from './io/digits.ts';
+export { LabelMap, canonicalLabel } from './io/labels.ts';
 export { parseIdx, readIdx, encodeIdx, readIdxDigits, readMnist, mnistDataDir, type IdxArray, type MnistDigits } from './io/idx.ts';
 export { writeSubmission, submissionHeaderFor, readLabels, score, scoreLabels, SUBMISSION_HEADER, type Score, type SubmissionOptions } from './io/submission.ts';
 export {
@@ -146,6 +159,9 @@ export {
   type InputFiles,
   type JobData,
   type CsvLayout,
+  type ClassNaming,
+  type ReadDatasetOptions,
+  type JobDataOptions,
 } from './jobs/inputs.ts';
 export { silentReporter, type Reporter, type Task, type ProgressFields } from './jobs/reporter.ts';
 export { trainingProgress, describeEpoch } from './jobs/trainProgress.ts';

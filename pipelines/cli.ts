@@ -1,5 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKEND_CHOICES, DEFAULT_SEED, describeSkips, MODEL_NAMES, type ModelName, UserError, verifyRun, writeKaggleDefault } from '../lib/index.ts';
+import {
+  BACKEND_CHOICES,
+  DEFAULT_SEED,
+  describeSkips,
+  MODEL_NAMES,
+  parseImageSize,
+  UserError,
+  verifyRun,
+  writeKaggleDefault,
+  type ClassNaming,
+  type CsvLayout,
+  type ImageSize,
+  type ModelName,
+} from '../lib/index.ts';
 import { describeHeldRun } from './interrupt.ts';
 import { checkDigitsFile, formatCheckSummary } from './check.ts';
 import { runCommand } from './cliErrors.ts';
@@ -21,7 +34,63 @@ export function positiveInt(name: string): (value: string) => number {
 
 /** `--no-header`: how every command that reads CSV files is told they have no header line. */
 function noHeaderOption(): Option {
-  return new Option('--no-header', 'the CSV files have no header line: each line is a label then 784 pixels, or the pixels alone');
+  return new Option('--no-header', 'the CSV files have no header line: each line is a label then the pixels, or the pixels alone');
+}
+
+/**
+ * The options that say how image CSVs are laid out, for every command that reads them: header,
+ * line limit, image size, channel order, and (for training) the class names.
+ */
+function addLayoutOptions(command: Command, extras: { classes?: boolean; idColumn?: boolean } = {}): Command {
+  command
+    .addOption(noHeaderOption())
+    .addOption(maxLineBytesOption())
+    .addOption(new Option('--size <WxH[xC]>', 'image size when the pixel count does not say it (a square is grey, three squares RGB): 28x28, 30x20, 32x32x3').argParser(imageSize))
+    .addOption(new Option('--channel-order <order>', 'how RGB rows list their values').choices(['interleaved', 'planar']).default('interleaved'));
+  if (extras.idColumn) command.addOption(new Option('--id-column <name>', "the training file's id column (default: ImageId or id, any case)"));
+  if (extras.classes) {
+    command.addOption(
+      new Option('--classes <names>', 'class names in label order, comma-separated: "T-shirt/top,Trouser,..." (default: the labels)').argParser(classNameList),
+    );
+    // the library calls them classNames: `classes` there are the format's classes
+    command.hook('preAction', (cmd) => {
+      const names: unknown = cmd.getOptionValue('classes');
+      if (names !== undefined) cmd.setOptionValue('classNames', names);
+    });
+  }
+  return command;
+}
+
+/** Parses `--size 32x32x3`, with a one-line error naming the option. */
+function imageSize(value: string): ImageSize {
+  try {
+    return parseImageSize(value, '--size');
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^--size: /, ''));
+  }
+}
+
+/** Parses `--classes a,b,c`: names trimmed, none empty, none twice. */
+function classNameList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new InvalidArgumentError(`an empty class name in '${value}'`);
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw new InvalidArgumentError(`class name '${repeated}' is listed twice`);
+  return names;
+}
+
+/** Parses `--submission-header id,label`: two column names. */
+function submissionHeader(value: string): [string, string] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.length !== 2 || names.some((name) => !/^[^,"\r\n]+$/.test(name))) {
+    throw new InvalidArgumentError(`expected two column names such as 'id,label', got '${value}'`);
+  }
+  return [names[0], names[1]];
+}
+
+/** `--submission-header`: the submission's two column names, when a competition wants others. */
+function submissionHeaderOption(): Option {
+  return new Option('--submission-header <id,label>', "the submissions' header (default: ImageId,Label, or the test file's id column: id,label)").argParser(submissionHeader);
 }
 
 /** `--max-line-bytes N`: the longest line any command reads from a CSV file. */
@@ -32,7 +101,7 @@ function maxLineBytesOption(): Option {
 /** The `digits` program: every command with its options. */
 export function buildProgram(): Command {
   const program = new Command('digits')
-    .description('digit-flow: Kaggle Digit Recognizer pipelines (data, checks, training, reports)')
+    .description('digit-flow: image-classification pipelines for Kaggle-style CSVs, the Digit Recognizer first (data, checks, training, reports)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -50,23 +119,22 @@ export function buildProgram(): Command {
       }),
     );
 
-  program
+  const check = program
     .command('check')
-    .description('validate a Kaggle digit CSV (train or test format) and print a summary')
+    .description('validate an image CSV (train or test format) and print a summary: size, rows, rows per label')
     .argument('<file>', 'CSV file to check')
-    .addOption(new Option('--on-invalid <policy>', 'fail on the first invalid row, or skip and count invalid rows').choices(['fail', 'skip']).default('fail'))
-    .addOption(maxLineBytesOption())
-    .addOption(noHeaderOption())
-    .action((file: string, options: { onInvalid: 'fail' | 'skip'; maxLineBytes?: number; header: boolean }) =>
+    .addOption(new Option('--on-invalid <policy>', 'fail on the first invalid row, or skip and count invalid rows').choices(['fail', 'skip']).default('fail'));
+  addLayoutOptions(check, { idColumn: true }).action((file: string, options: { onInvalid: 'fail' | 'skip' } & CsvLayout) =>
       runCommand(async () => {
-        const summary = await checkDigitsFile(file, options.onInvalid, { header: options.header, maxLineBytes: options.maxLineBytes });
+        const { onInvalid, ...layout } = options;
+        const summary = await checkDigitsFile(file, onInvalid, layout);
         process.stdout.write(`${formatCheckSummary(summary)}\n`);
         // a warning, not the result: stdout stays the summary alone
         if (summary.skipped) process.stderr.write(`digits: warning: ${describeSkips(summary.skipped)}\n`);
       }),
     );
 
-  program
+  const train = program
     .command('train')
     .description('train one model: writes submission-<model>.csv, metrics-<model>.json and model-<model>/ into the out dir')
     .addOption(new Option('--model <name>', 'which model').choices(MODEL_NAMES).makeOptionMandatory())
@@ -77,17 +145,17 @@ export function buildProgram(): Command {
     .option('--batch-size <n>', "batch size (default: the model's recipe)", positiveInt('--batch-size'))
     .option('--seed <n>', 'seed of the split, shuffles, augmentation and initial weights', nonNegativeInt('--seed'), DEFAULT_SEED)
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
-    .addOption(noHeaderOption())
-    .addOption(maxLineBytesOption())
     .option('--quiet', 'print only the final summary and errors')
-    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .option('--json', 'machine-readable events on stdout, one JSON object per line');
+  addLayoutOptions(train, { classes: true, idColumn: true })
+    .addOption(submissionHeaderOption())
     .action((options: TrainCliOptions) =>
       runCommand(() =>
         trainCommand({ ...options, reporter: reporterMode(options) }),
       ),
     );
 
-  program
+  const run = program
     .command('run', { isDefault: false })
     .description('the whole job (npm start): EDA, both models, submissions, metrics.json, saved models and report.html')
     .option('--train <file>', 'Kaggle train.csv (default: the embedded default in data/, made on first use)')
@@ -100,27 +168,26 @@ export function buildProgram(): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
     .option('--augment', "jitter training images (shift, rotation, zoom) (default: each model's recipe)")
     .option('--no-augment', 'train on the images as they are')
-    .option('--rows <n>', 'rows of sample digits in the report', positiveInt('--rows'), 5)
+    .option('--rows <n>', 'rows of sample images in the report', positiveInt('--rows'), 5)
     .option('--quick', 'a 3,000-row subset and two epochs: a whole run in well under a minute')
-    .addOption(noHeaderOption())
-    .addOption(maxLineBytesOption())
     .option('--quiet', 'print only the final summary and errors')
-    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .option('--json', 'machine-readable events on stdout, one JSON object per line');
+  addLayoutOptions(run, { classes: true, idColumn: true })
+    .addOption(submissionHeaderOption())
     .action((options: RunCliOptions) =>
       runCommand(() => runJobCommand({ ...options, quick: options.quick ?? false, reporter: reporterMode(options) })),
     );
 
-  program
+  const eda = program
     .command('eda')
     .description('explore a labelled train.csv: writes eda.html and its charts (.vl.json specs and .svg) into the out dir')
     .option('--train <file>', 'Kaggle train.csv (default: the embedded default in data/)')
-    .option('--rows <n>', 'rows of sample digits to show', positiveInt('--rows'), 5)
+    .option('--rows <n>', 'rows of sample images to show', positiveInt('--rows'), 5)
     .option('--out <dir>', 'output directory', 'out/eda')
-    .option('--seed <n>', 'seed of the digit sample', nonNegativeInt('--seed'), DEFAULT_SEED)
-    .addOption(noHeaderOption())
-    .addOption(maxLineBytesOption())
-    .option('--quiet', 'print only the final summary and errors')
-    .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean; header: boolean; maxLineBytes?: number }) =>
+    .option('--seed <n>', 'seed of the image sample', nonNegativeInt('--seed'), DEFAULT_SEED)
+    .option('--quiet', 'print only the final summary and errors');
+  addLayoutOptions(eda, { classes: true, idColumn: true })
+    .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean } & CsvLayout & ClassNaming) =>
       runCommand(() => edaCommand({ ...options, reporter: reporterMode(options) })),
     );
 

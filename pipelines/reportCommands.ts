@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { defer } from 'rxjs';
-import { readDataset, resolveTrainFile, withRunDir, type CsvLayout, type RunDir } from '../lib/index.ts';
+import { readDataset, resolveTrainFile, withRunDir, type ClassNaming, type CsvLayout, type RunDir } from '../lib/index.ts';
 import { buildFullReport, loadReportData, writeEdaReport, writeReport } from '../reports/index.ts';
 import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { commandLine } from './summary.ts';
 
-export interface EdaCommandOptions extends CsvLayout {
+export interface EdaCommandOptions extends CsvLayout, ClassNaming {
   train?: string;
   rows: number;
   out: string;
@@ -35,7 +35,14 @@ export async function edaCommand(options: EdaCommandOptions): Promise<void> {
       (opened) =>
         defer(async () => {
           const file = await resolveTrainFile(options.train, reporter);
-          const train = await readDataset(file, reporter, 'labelled', { header: options.header, maxLineBytes: options.maxLineBytes });
+          const train = await readDataset(file, reporter, 'labelled', {
+            header: options.header,
+            maxLineBytes: options.maxLineBytes,
+            size: options.size,
+            channelOrder: options.channelOrder,
+            idColumn: options.idColumn,
+            classNames: options.classNames,
+          });
           const task = reporter.task('render EDA report', 1, 'pages');
           const written = await writeEdaReport(opened.staging, train, { rows: options.rows, seed: options.seed });
           charts = written.charts.length;

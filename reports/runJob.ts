@@ -7,14 +7,14 @@ import type { ModelName } from '../lib/models/createModel.ts';
 import { RECIPES } from '../lib/models/recipes.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 import { writeFullReport } from './writeReports.ts';
-import { JOB_VALID_FRACTION, readJobData, type CsvLayout, type JobData } from '../lib/jobs/inputs.ts';
+import { JOB_VALID_FRACTION, readJobData, type ClassNaming, type CsvLayout, type JobData } from '../lib/jobs/inputs.ts';
 import type { Reporter } from '../lib/jobs/reporter.ts';
 import { trainModel, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
 import { trainingProgress } from '../lib/jobs/trainProgress.ts';
 import { withRunDir, type PlannedOutput, type RunDir } from '../lib/io/runDir.ts';
 
 /** Options of {@link runJob}. */
-export interface RunOptions extends CsvLayout {
+export interface RunOptions extends CsvLayout, ClassNaming {
   train?: string;
   test?: string;
   out: string;
@@ -23,8 +23,10 @@ export interface RunOptions extends CsvLayout {
   batchSize?: number;
   seed: number;
   augment?: boolean;
-  /** Rows of sample digits in the report. */
+  /** Rows of sample images in the report. */
   rows: number;
+  /** The submissions' header, when the competition wants another (default: `ImageId,Label`, or the test file's id column). */
+  submissionHeader?: readonly [string, string];
   /** A small subset and few epochs: a whole run in well under a minute. */
   quick: boolean;
   /** What the out dir's manifest records as the command (default `runJob`). */
@@ -176,7 +178,7 @@ function jobStages(
     await writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const task = reporter.task('render report', 1, 'pages');
     // the report shows test digits with their true labels when the answers are known
-    const test = answers ? new DigitDataset(data.test.pixels, data.test.ids, Uint8Array.from(data.test.ids, (id) => answers!.get(id)!)) : data.test;
+    const test = answers ? new DigitDataset(data.test.pixels, data.test.ids, Uint8Array.from(data.test.ids, (id) => answers!.get(id)!), data.test.format) : data.test;
     // the whole labelled file: the EDA covers all of it, and validation mistakes are drawn from it
     const labelled = DigitDataset.concat([data.train, data.valid]);
     const report = await writeFullReport(out, { train: labelled, test, models: metrics, rows: options.rows, seed: options.seed });

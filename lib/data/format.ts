@@ -36,7 +36,10 @@ export interface ImageFormatSpec {
   height: number;
   /** 1 (grey, the default) or 3 (RGB). */
   channels?: number;
-  /** K (labels '0'..'K-1'), or the labels in class order, or `{ label, name }` pairs. */
+  /**
+   * K (labels '0'..'K-1'), or the labels in class order, or `{ label, name }` pairs; 0 or `[]` for
+   * unlabelled images read without a training set.
+   */
   classes: number | readonly (string | ImageClass)[];
 }
 
@@ -152,8 +155,8 @@ export function checkSize(stage: string, size: ImageSize): void {
 }
 
 function checkClassCount(count: number): number {
-  if (!(Number.isInteger(count) && count >= 1 && count <= MAX_CLASSES)) {
-    throw new UserError(`imageFormat: a data set has 1–${MAX_CLASSES} classes, got ${count}`);
+  if (!(Number.isInteger(count) && count >= 0 && count <= MAX_CLASSES)) {
+    throw new UserError(`imageFormat: a data set has 0–${MAX_CLASSES} classes (0: unlabelled images whose classes are unknown), got ${count}`);
   }
   return count;
 }

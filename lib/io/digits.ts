@@ -1,6 +1,8 @@
 import { Observable } from 'rxjs';
 import { InputFileError, UserError } from '../errors.ts';
-import { PIXELS, type DigitRecord } from '../types.ts';
+import type { ImageRecord } from '../types.ts';
+import { checkSize, describeSize, MAX_CLASSES, MNIST_FORMAT, parseImageSize, pixelCount, sizeFromPixelCount, type ImageSize } from '../data/format.ts';
+import { LabelMap } from './labels.ts';
 import { CHUNK_BYTES, checkReadOptions, MAX_LINE_BYTES, readChunks } from './chunks.ts';
 import { CsvParser } from './csv.ts';
 import { formatBytes, quoteSnippet } from './snippet.ts';
@@ -18,17 +20,22 @@ export interface SkipReport {
   firstError: string;
 }
 
-/** What a digit CSV's header says (see `onHeader` in {@link ReadDigitsOptions}). */
-export interface DigitFileHeader {
+/** What an image CSV's header says (see `onHeader` in {@link ReadImagesOptions}). */
+export interface ImageFileHeader {
   labelled: boolean;
+  /** The images' size: from the option, or from the number of pixel columns (784 = 28x28). */
+  size: ImageSize;
   /** The id column's name, when the file has one (Kannada-MNIST's test file: `id`). */
   idColumn?: string;
   /** The first and last pixel columns' names (`pixel0`..`pixel783`, `pixel1`..`pixel784`, ...). */
   pixelColumns: [string, string];
 }
 
-/** Options of {@link readDigits}. */
-export interface ReadDigitsOptions {
+/** The Digit Recognizer's name for {@link ImageFileHeader}. */
+export type DigitFileHeader = ImageFileHeader;
+
+/** Options of {@link readImages}. */
+export interface ReadImagesOptions {
   /** Fail on the first invalid row (`'fail'`, default) or leave such rows out (`'skip'`). */
   onInvalid?: InvalidRowPolicy;
   /**
@@ -43,13 +50,33 @@ export interface ReadDigitsOptions {
    * integers >= 0 and unique, become the records' ids; without one, ids are the row numbers from 1.
    */
   idColumn?: string;
-  /** Told what the header says, once it is read: whether there are labels, and the id column. */
-  onHeader?: (header: DigitFileHeader) => void;
+  /** Told what the header says, once it is read: labels, id column, image size. */
+  onHeader?: (header: ImageFileHeader) => void;
   /**
    * Whether the first line is a header (default true). A headerless file (EMNIST's CSVs) has, on
-   * every line, a label then 784 pixels, or the 784 pixels alone; its ids are its line numbers.
+   * every line, a label then the pixels, or the pixels alone; its ids are its line numbers.
    */
   header?: boolean;
+  /**
+   * The images' size (`{ width, height, channels }` or `'32x32x3'`). Without it, the number of pixel
+   * values says: a square is grey (784 = 28x28), three squares RGB (3,072 = 32x32x3); any other
+   * count needs the size. With it, the file must have exactly that many pixel values.
+   */
+  size?: ImageSize | string;
+  /**
+   * How an RGB row lists its values: `'interleaved'` (default: r, g, b of the first pixel, then the
+   * next pixel) or `'planar'` (every red value, then every green, then every blue, as CIFAR does).
+   * Records are always interleaved.
+   */
+  channelOrder?: 'interleaved' | 'planar';
+  /**
+   * How label texts become class indices. Without it (and without `classes`), labels must be
+   * integers 0–255 and are the class indices themselves. A growing `new LabelMap()` accepts any
+   * labels, names included, in order of first appearance; `LabelMap.fixed(...)` only its own.
+   */
+  labels?: LabelMap;
+  /** The label texts in class order: shorthand for `labels: LabelMap.fixed(classes)`. */
+  classes?: readonly string[];
   /** Bytes per read (default 1 MiB). */
   chunkBytes?: number;
   /**
@@ -71,38 +98,57 @@ const SLAB_RECORDS = 1024;
 const MAX_LISTED_LINES = 10;
 
 
-/** The expected header: `label,pixel0..pixel783` for labelled files, `pixel0..pixel783` for unlabelled. */
-export function digitHeader(labelled: boolean): string[] {
-  const pixels = Array.from({ length: PIXELS }, (_, i) => `pixel${i}`);
+/** The Digit Recognizer's name for {@link ReadImagesOptions}. */
+export type ReadDigitsOptions = ReadImagesOptions;
+
+/**
+ * The header of an image CSV: `label,pixel0..pixelN-1` for labelled files, `pixel0..pixelN-1` for
+ * unlabelled, N the pixel values of `size` (default 28x28: Kaggle's Digit Recognizer).
+ */
+export function digitHeader(labelled: boolean, size: ImageSize = MNIST_FORMAT): string[] {
+  const pixels = Array.from({ length: pixelCount(size) }, (_, i) => `pixel${i}`);
   return labelled ? ['label', ...pixels] : pixels;
 }
 
 /**
- * Streams a Kaggle Digit Recognizer CSV (train.csv: `label,pixel0..pixel783`; test.csv:
- * `pixel0..pixel783`) as `DigitRecord`s, with `id` the 1-based data row number (Kaggle's ImageId).
- * Bytes are parsed directly, chunk by chunk, and every value is checked: a bad header, a wrong
- * number of fields, a pixel that is not an integer in 0–255 or a label outside 0–9 fails with
- * `file:line: column name: reason`, or, with `onInvalid: 'skip'`, is left out and reported.
+ * Streams a Kaggle-style image-classification CSV (a `label` column, then pixel columns such as
+ * `pixel0..pixel783` or `pixel1..pixel784`; an optional id column; or no header at all) as
+ * `ImageRecord`s, with `id` the file's id column or the 1-based data row number (Kaggle's ImageId).
+ * The image size comes from the pixel count or the `size` option, class indices from the labels
+ * (see `labels`). Bytes are parsed directly, chunk by chunk, and every value is checked: a bad
+ * header, a wrong number of fields, a pixel that is not an integer in 0–255 or a label without a
+ * class fails with `file:line: column name: reason`, or, with `onInvalid: 'skip'`, is left out and
+ * reported.
  *
  * @example
- * readDigits('data/train.csv').pipe(normalize(), splitTrainValid())
+ * readImages('data/train.csv').pipe(normalize(), splitTrainValid())
+ * readImages('sign_mnist_train.csv', { labels: new LabelMap() }) // labels 0–24 without 9, any order
  */
-export function readDigits(path: string, options: ReadDigitsOptions = {}): Observable<DigitRecord> {
-  checkReadOptions('readDigits', options);
+export function readImages(path: string, options: ReadImagesOptions = {}): Observable<ImageRecord> {
+  checkReadOptions('readImages', options);
   if (options.expect !== undefined && !['labelled', 'unlabelled', 'either'].includes(options.expect)) {
-    throw new UserError(`readDigits: expect must be 'labelled', 'unlabelled' or 'either', got ${quoteSnippet(String(options.expect))}`);
+    throw new UserError(`readImages: expect must be 'labelled', 'unlabelled' or 'either', got ${quoteSnippet(String(options.expect))}`);
   }
   if (options.header !== undefined && typeof options.header !== 'boolean') {
-    throw new UserError(`readDigits: header must be true or false, got ${quoteSnippet(String(options.header))}`);
+    throw new UserError(`readImages: header must be true or false, got ${quoteSnippet(String(options.header))}`);
   }
   if (options.header === false && options.idColumn !== undefined) {
-    throw new UserError('readDigits: idColumn needs a header to find the column by name; a headerless file has none');
+    throw new UserError('readImages: idColumn needs a header to find the column by name; a headerless file has none');
   }
   if (options.onInvalid !== undefined && options.onInvalid !== 'fail' && options.onInvalid !== 'skip') {
-    throw new UserError(`readDigits: onInvalid must be 'fail' or 'skip', got ${quoteSnippet(String(options.onInvalid))}`);
+    throw new UserError(`readImages: onInvalid must be 'fail' or 'skip', got ${quoteSnippet(String(options.onInvalid))}`);
   }
-  return new Observable<DigitRecord>((subscriber) => {
-    const parser = new DigitRowParser(path, options, (record) => subscriber.next(record));
+  if (options.channelOrder !== undefined && options.channelOrder !== 'interleaved' && options.channelOrder !== 'planar') {
+    throw new UserError(`readImages: channelOrder must be 'interleaved' or 'planar', got ${quoteSnippet(String(options.channelOrder))}`);
+  }
+  if (options.labels !== undefined && options.classes !== undefined) {
+    throw new UserError('readImages: give labels or classes, not both');
+  }
+  const size = options.size === undefined ? undefined : typeof options.size === 'string' ? parseImageSize(options.size, 'readImages: size') : options.size;
+  if (size) checkSize('readImages: size', size);
+  const labels = options.labels ?? (options.classes ? LabelMap.fixed(options.classes) : undefined);
+  return new Observable<ImageRecord>((subscriber) => {
+    const parser = new ImageRowParser(path, options, size, labels, (record) => subscriber.next(record));
     let bytesRead = 0;
     return readChunks(path, options.chunkBytes ?? CHUNK_BYTES).subscribe({
       next: (chunk) => {
@@ -131,6 +177,44 @@ export function readDigits(path: string, options: ReadDigitsOptions = {}): Obser
   });
 }
 
+/**
+ * The Digit Recognizer's name for {@link readImages}: the same reader.
+ *
+ * @example
+ * readDigits('data/train.csv').pipe(normalize(), splitTrainValid())
+ */
+export const readDigits: (path: string, options?: ReadImagesOptions) => Observable<ImageRecord> = readImages;
+
+/**
+ * What an image CSV's first line says (labels, id column, image size), read without reading the
+ * rest: how a job learns the size of a file before reading it, and checks that a test file's images
+ * are the training file's. Fails like `readImages` on a bad header.
+ *
+ * @example
+ * const { size, labelled } = await readImageHeader('fashion-mnist_test.csv');
+ */
+export function readImageHeader(path: string, options: Omit<ReadImagesOptions, 'onHeader' | 'onBytesRead' | 'onInvalid' | 'onSkipped'> = {}): Promise<ImageFileHeader> {
+  return new Promise<ImageFileHeader>((resolve, reject) => {
+    let header: ImageFileHeader | undefined;
+    const subscription = readImages(path, {
+      ...options,
+      // rows are not this function's business: a bad one is reported by the read that follows
+      onInvalid: 'skip',
+      onSkipped: () => undefined,
+      onHeader: (h) => (header = h),
+    }).subscribe({
+      next: () => {
+        if (header) {
+          resolve(header);
+          queueMicrotask(() => subscription.unsubscribe());
+        }
+      },
+      error: (error: unknown) => (header ? resolve(header) : reject(error)),
+      complete: () => (header ? resolve(header) : reject(new InputFileError(path, 1, undefined, 'no header found'))),
+    });
+  });
+}
+
 /** One line describing skipped rows, e.g. `train.csv: skipped 2 invalid rows (lines 3, 9); first: ...`. */
 export function describeSkips(report: SkipReport): string {
   const more = report.skipped > report.firstLines.length ? ', ...' : '';
@@ -138,16 +222,19 @@ export function describeSkips(report: SkipReport): string {
 }
 
 /**
- * Parses a digit CSV line by line: each line end is found with a native byte search, and a whole
- * line is parsed by a tight loop that accepts only plain 1–3 digit values. Any line that loop
- * refuses (quotes, a bad value, a wrong field count) is parsed again by a validating slow path
- * that either stores it or names exactly what is wrong.
+ * Parses an image CSV line by line: each line end is found with a native byte search, and a whole
+ * line is parsed by a tight loop that accepts only plain integers. Any line that loop refuses
+ * (quotes, a label that is a name, a bad value, a wrong field count) is parsed again by a
+ * validating slow path that either stores it or names exactly what is wrong.
  */
-class DigitRowParser {
+class ImageRowParser {
   private readonly policy: InvalidRowPolicy;
   private headerParsed = false;
   private labelled = false;
   private fieldsPerRow = 0;
+  /** Pixel values per row, and the images' size, once the header (or first line) is read. */
+  private pixelsPerRow = 0;
+  private size: ImageSize = MNIST_FORMAT;
   /** Number of the line being parsed (the header is line 1). */
   private line = 1;
   private sawBytes = false;
@@ -167,18 +254,23 @@ class DigitRowParser {
   private idIndex = -1;
   private leading = 0;
   private idColumn = '';
+  private labelColumn = 'label';
   private pixelName: (k: number) => string = (k) => `pixel${k}`;
   /** The line each id was first seen on, to refuse a repeated one. */
   private readonly idLines = new Map<number, number>();
-  /** The id the slow path read from the current line. */
+  /** The id and the class the slow path read from the current line. */
   private lineId = 0;
   /** The line of the first data row: 2 after a header, 1 in a headerless file; ids count from it. */
   private firstDataLine = 2;
+  /** Scratch for planar rows, which are stored interleaved. */
+  private planar: Uint8Array | null = null;
 
   constructor(
     private readonly file: string,
-    private readonly options: ReadDigitsOptions,
-    private readonly emit: (record: DigitRecord) => void,
+    private readonly options: ReadImagesOptions,
+    private readonly givenSize: ImageSize | undefined,
+    private readonly labels: LabelMap | undefined,
+    private readonly emit: (record: ImageRecord) => void,
   ) {
     this.policy = options.onInvalid ?? 'fail';
     this.maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
@@ -191,7 +283,7 @@ class DigitRowParser {
         this.file,
         this.line,
         undefined,
-        `line is longer than ${formatBytes(this.maxLineBytes)} (the longest line accepted): not a digit CSV, or a line end is missing`,
+        `line is longer than ${formatBytes(this.maxLineBytes)} (the longest line accepted): not an image CSV, or a line end is missing`,
       );
     }
   }
@@ -260,22 +352,59 @@ class DigitRowParser {
     this.line++;
   }
 
-  /** A headerless file: its first line's field count says whether it is labelled. */
+  /**
+   * A headerless file: its first line's field count says whether it is labelled, and the image
+   * size (given, or the count that is a square or three squares, with or without a label).
+   */
   private headerFromFirstLine(bytes: Uint8Array): void {
     const fields = countFields(bytes);
-    if (fields !== PIXELS && fields !== PIXELS + 1) {
-      throw new InputFileError(this.file, 1, undefined, `a headerless digit CSV has ${PIXELS + 1} fields on a line (a label, then ${PIXELS} pixels) or ${PIXELS}; line 1 has ${fields}`);
+    const expect = this.options.expect ?? 'either';
+    let labelled: boolean;
+    let size: ImageSize | undefined = this.givenSize;
+    if (size) {
+      const count = pixelCount(size);
+      if (fields !== count && fields !== count + 1) {
+        throw new InputFileError(this.file, 1, undefined, `line 1 has ${fields} fields; ${describeSize(size)} images need ${count + 1} (a label, then ${count} pixels) or ${count}`);
+      }
+      labelled = fields === count + 1;
+    } else {
+      const candidates = [
+        { labelled: true, size: inferSize(fields - 1) },
+        { labelled: false, size: inferSize(fields) },
+      ].filter((c): c is { labelled: boolean; size: ImageSize } => c.size !== undefined);
+      // a grey square beats RGB: 785 fields are a label and 28x28, never 785 values
+      candidates.sort((a, b) => a.size.channels - b.size.channels);
+      const pick = candidates.find((c) => expect === 'either' || c.labelled === (expect === 'labelled')) ?? candidates[0];
+      if (!pick) {
+        throw new InputFileError(
+          this.file,
+          1,
+          undefined,
+          `line 1 has ${fields} fields: neither ${fields - 1} nor ${fields} pixel values make a square image (784 = 28x28) or three squares (3072 = 32x32x3)${nearestSquare(fields - 1)}; give the size (--size WxH or WxHx3)`,
+        );
+      }
+      ({ labelled, size } = pick);
     }
-    const labelled = fields === PIXELS + 1;
-    if (this.options.expect === 'labelled' && !labelled) throw new InputFileError(this.file, 1, undefined, `expected a labelled file: ${PIXELS + 1} fields on a line, found ${fields}`);
-    if (this.options.expect === 'unlabelled' && labelled) throw new InputFileError(this.file, 1, undefined, `expected an unlabelled (test) file: ${PIXELS} fields on a line, found ${fields}`);
+    if (expect === 'labelled' && !labelled) {
+      throw new InputFileError(this.file, 1, undefined, `expected a labelled file: ${fields + 1} fields on a line (a label, then ${describeSize(size!)} pixels), found ${fields}`);
+    }
+    if (expect === 'unlabelled' && labelled) {
+      throw new InputFileError(this.file, 1, undefined, `expected an unlabelled (test) file: ${fields - 1} fields on a line (${describeSize(size!)} pixels), found ${fields}`);
+    }
     this.labelIndex = labelled ? 0 : -1;
     this.leading = labelled ? 1 : 0;
     this.labelled = labelled;
     this.fieldsPerRow = fields;
     this.firstDataLine = 1;
+    this.setSize(size!);
     this.headerParsed = true;
-    this.options.onHeader?.({ labelled, pixelColumns: [this.pixelName(0), this.pixelName(PIXELS - 1)] });
+    this.options.onHeader?.({ labelled, size: this.size, pixelColumns: [this.pixelName(0), this.pixelName(this.pixelsPerRow - 1)] });
+  }
+
+  private setSize(size: ImageSize): void {
+    this.size = { width: size.width, height: size.height, channels: size.channels };
+    this.pixelsPerRow = pixelCount(size);
+    if (this.options.channelOrder === 'planar' && size.channels > 1) this.planar = new Uint8Array(this.pixelsPerRow);
   }
 
   private parseHeader(bytes: Uint8Array): void {
@@ -287,7 +416,7 @@ class DigitRowParser {
     const wantedId = this.options.idColumn;
     const isId = (name: string | undefined): boolean => (wantedId !== undefined ? name === wantedId : /^(id|imageid)$/i.test(name ?? ''));
     for (let k = 0; k < 2 && k < names.length; k++) {
-      if (names[k] === 'label' && this.labelIndex < 0) this.labelIndex = k;
+      if (/^label$/i.test(names[k]) && this.labelIndex < 0) this.labelIndex = k;
       else if (isId(names[k]) && this.idIndex < 0) this.idIndex = k;
       else break;
       this.leading++;
@@ -297,11 +426,12 @@ class DigitRowParser {
     }
     this.idColumn = this.idIndex >= 0 ? names[this.idIndex] : '';
     const labelled = this.labelIndex >= 0;
+    if (labelled) this.labelColumn = names[this.labelIndex];
     if (expect === 'labelled' && !labelled) {
       throw new InputFileError(this.file, 1, names[0] === undefined ? '1' : quoteSnippet(names[0], 20), `expected a labelled file whose header starts with 'label', found ${quoteSnippet(names[0] ?? '')}${delimiterHint(names)}`);
     }
     if (expect === 'unlabelled' && labelled) {
-      throw new InputFileError(this.file, 1, 'label', 'expected an unlabelled (test) file, but the header has a label column');
+      throw new InputFileError(this.file, 1, this.labelColumn, 'expected an unlabelled (test) file, but the header has a label column');
     }
     const offset = this.leading;
     const pixelNames = pixelColumns(names[offset]);
@@ -313,22 +443,45 @@ class DigitRowParser {
         `header: expected the first pixel column (pixel0, pixel1 or another name ending in 0 or 1), found ${quoteSnippet(names[offset] ?? '')}${delimiterHint(names)}`,
       );
     }
-    for (let k = 0; k < Math.max(PIXELS, names.length - offset); k++) {
+    const count = names.length - offset;
+    const wantedCount = this.givenSize ? pixelCount(this.givenSize) : count;
+    for (let k = 0; k < Math.max(wantedCount, count); k++) {
       const found = names[offset + k];
-      const wanted = k < PIXELS ? pixelNames(k) : undefined;
+      const wanted = k < wantedCount ? pixelNames(k) : undefined;
       if (found === wanted) continue;
+      const sized = this.givenSize ? ` (${describeSize(this.givenSize)})` : '';
       const what =
         found === undefined
-          ? `missing column '${wanted}': ${k} pixel columns, expected ${PIXELS} (28 x 28)`
+          ? `missing column '${wanted}': ${k} pixel columns, expected ${wantedCount}${sized}`
           : wanted === undefined
-            ? `unexpected extra column ${quoteSnippet(found)}: expected ${PIXELS} pixel columns (28 x 28)`
+            ? `unexpected extra column ${quoteSnippet(found)}: expected ${wantedCount} pixel columns${sized}`
             : `expected '${wanted}', found ${quoteSnippet(found)}`;
-      throw new InputFileError(this.file, 1, `${offset + k + 1}`, `header: ${what} (a digit CSV has ${names.slice(0, offset).map((n) => `${n}, `).join('')}then ${PIXELS} pixel columns named like ${pixelNames(0)}..${pixelNames(PIXELS - 1)})`);
+      throw new InputFileError(
+        this.file,
+        1,
+        `${offset + k + 1}`,
+        `header: ${what} (pixel columns are named alike, numbered in order: ${pixelNames(0)}, ${pixelNames(1)}, ...)`,
+      );
     }
+    const size = this.givenSize ?? inferSize(count);
+    if (!size) {
+      throw new InputFileError(
+        this.file,
+        1,
+        undefined,
+        `header: ${count} pixel columns are neither a square image (784 = 28x28) nor three squares (3072 = 32x32x3)${nearestSquare(count)}; give the size (--size WxH or WxHx3)`,
+      );
+    }
+    this.setSize(size);
     this.pixelName = pixelNames;
-    this.options.onHeader?.({ labelled, ...(this.idColumn ? { idColumn: this.idColumn } : {}), pixelColumns: [pixelNames(0), pixelNames(PIXELS - 1)] });
+    this.options.onHeader?.({
+      labelled,
+      size: this.size,
+      ...(this.idColumn ? { idColumn: this.idColumn } : {}),
+      pixelColumns: [pixelNames(0), pixelNames(count - 1)],
+    });
     this.labelled = labelled;
-    this.fieldsPerRow = offset + PIXELS;
+    this.fieldsPerRow = offset + count;
     this.headerParsed = true;
   }
 
@@ -343,57 +496,81 @@ class DigitRowParser {
       this.pendingBlankLine = 0;
       this.fail(undefined, 'empty line', blank);
     }
+    const stride = this.pixelsPerRow;
     if (this.slabUsed === SLAB_RECORDS) {
-      this.slab = new Uint8Array(SLAB_RECORDS * PIXELS);
+      this.slab = new Uint8Array(SLAB_RECORDS * stride);
       this.slabUsed = 0;
     }
-    const pixels = this.slab.subarray(this.slabUsed * PIXELS, (this.slabUsed + 1) * PIXELS);
-    if (this.idIndex >= 0) {
-      this.parseLineWithId(bytes, start, end, pixels);
-      return;
+    const pixels = this.slab.subarray(this.slabUsed * stride, (this.slabUsed + 1) * stride);
+    let id = this.line - this.firstDataLine + 1;
+    let label = INVALID;
+    // the fast path: leading integer columns, then plain pixel values
+    let from = start;
+    let labelValue = 0;
+    let fast = true;
+    for (let k = 0; k < this.leading && fast; k++) {
+      const comma = bytes.indexOf(COMMA, from);
+      const value = comma < 0 || comma >= end ? INVALID : parseUintFast(bytes, from, comma);
+      if (value === INVALID) fast = false;
+      else if (k === this.idIndex) id = value;
+      else labelValue = value;
+      from = comma + 1;
     }
-    let label = this.labelled ? parseLabelledFast(bytes, start, end, pixels) : parseUnlabelledFast(bytes, start, end, pixels);
-    if (label === INVALID) label = this.parseLineSlowly(bytes, start, end, pixels);
+    if (fast && parsePixelsFast(bytes, from, end, pixels, stride)) {
+      label = this.labelled ? this.classOfValue(labelValue) : 0;
+    } else {
+      label = this.parseLineSlowly(bytes, start, end, pixels);
+      id = this.idIndex >= 0 ? this.lineId : id;
+    }
     if (label === INVALID) return;
+    if (this.idIndex >= 0) {
+      const first = this.idLines.get(id);
+      if (first !== undefined) {
+        this.fail(this.idColumn, `duplicate id ${id} (first on line ${first})`);
+        return;
+      }
+      this.idLines.set(id, this.line);
+    }
+    if (this.planar) interleave(pixels, this.planar, this.size);
     this.slabUsed++;
-    const id = this.line - this.firstDataLine + 1;
     this.emit(this.labelled ? { id, label, pixels } : { id, pixels });
     this.rowsEmitted++;
   }
 
-  /** A line of a file with an id column: the id is the record's, and must not repeat. */
-  private parseLineWithId(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): void {
-    let id = INVALID;
-    let label = INVALID;
-    if (this.idIndex === 0) {
-      // the id first (Kannada-MNIST's test file), then the usual fast paths on the rest
-      id = parseIdFast(bytes, start, end);
-      const from = bytes.indexOf(COMMA, start) + 1;
-      if (id !== INVALID) label = this.labelled ? parseLabelledFast(bytes, from, end, pixels) : parseUnlabelledFast(bytes, from, end, pixels);
+  /** The class of an integer label, or INVALID after failing / skipping the row. */
+  private classOfValue(value: number): number {
+    if (!this.labels) {
+      return value < MAX_CLASSES ? value : this.fail(this.labelColumn, `label ${value} is outside 0–${MAX_CLASSES - 1} (give the classes, or a LabelMap, to map other labels)`);
     }
-    if (label === INVALID) {
-      label = this.parseLineSlowly(bytes, start, end, pixels);
-      if (label === INVALID) return;
-      id = this.lineId;
+    const k = this.labels.indexOfValue(value);
+    return typeof k === 'number' ? k : this.fail(this.labelColumn, k);
+  }
+
+  /** The class of a label that is not a plain integer, or INVALID. */
+  private classOfText(text: string): number {
+    if (text === '') return this.fail(this.labelColumn, 'empty label');
+    if (/^-?\d+$/.test(text) && Number.isSafeInteger(Number(text))) {
+      const value = Number(text);
+      if (this.labels) {
+        const k = this.labels.indexOf(text);
+        return typeof k === 'number' ? k : this.fail(this.labelColumn, k);
+      }
+      return value >= 0 ? this.classOfValue(value) : this.fail(this.labelColumn, `label ${value} is outside 0–${MAX_CLASSES - 1} (give the classes, or a LabelMap, to map other labels)`);
     }
-    const first = this.idLines.get(id);
-    if (first !== undefined) {
-      this.fail(this.idColumn, `duplicate id ${id} (first on line ${first})`);
-      return;
+    if (!this.labels) {
+      return this.fail(this.labelColumn, `label ${quoteSnippet(text, 20)} is not an integer: labels that are names need the classes (or a LabelMap)`);
     }
-    this.idLines.set(id, this.line);
-    this.slabUsed++;
-    this.emit(this.labelled ? { id, label, pixels } : { id, pixels });
-    this.rowsEmitted++;
+    const k = this.labels.indexOf(text);
+    return typeof k === 'number' ? k : this.fail(this.labelColumn, k);
   }
 
   /**
-   * Validates a line field by field: stores it and returns its label (0 when unlabelled), or fails /
+   * Validates a line field by field: stores it and returns its class (0 when unlabelled), or fails /
    * skips it and returns INVALID.
    */
   private parseLineSlowly(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): number {
     if (start === end) return this.fail(undefined, 'empty line');
-    const fields = latin1(bytes, start, end).split(',');
+    const fields = splitFields(utf8(bytes, start, end));
     if (fields.length > this.fieldsPerRow) {
       return this.fail(`${this.fieldsPerRow + 1}`, `too many fields: a row has ${this.fieldsPerRow}`);
     }
@@ -401,27 +578,29 @@ class DigitRowParser {
       return this.fail(undefined, `expected ${this.fieldsPerRow} fields, found ${fields.length}`);
     }
     const offset = this.leading;
-    let label = 0;
+    let labelText = '';
     for (let k = 0; k < fields.length; k++) {
       const text = fields[k];
-      const isLabel = k === this.labelIndex;
+      const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text;
+      if (k === this.labelIndex) {
+        labelText = unquoted.trim();
+        continue;
+      }
       const isId = k === this.idIndex;
-      const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
       const value = /^-?\d+$/.test(unquoted) ? Number(unquoted) : NaN;
-      const max = isId ? MAX_ID : isLabel ? 9 : 255;
+      const max = isId ? MAX_ID : 255;
       if (!(value >= 0 && value <= max)) {
         let reason: string;
         if (unquoted === '') reason = 'empty value';
         else if (Number.isNaN(value)) reason = `${quoteSnippet(text, 20)} is not an integer`;
-        else if (isId) reason = `id ${unquoted} is outside 0–${MAX_ID}`;
-        else reason = isLabel ? `label ${unquoted} is outside 0–9` : `pixel value ${unquoted} is outside 0–255`;
-        return this.fail(isId ? this.idColumn : isLabel ? 'label' : this.pixelName(k - offset), reason);
+        else reason = isId ? `id ${unquoted} is outside 0–${MAX_ID}` : `pixel value ${unquoted} is outside 0–255`;
+        return this.fail(isId ? this.idColumn : this.pixelName(k - offset), reason);
       }
-      if (isLabel) label = value;
-      else if (isId) this.lineId = value;
+      if (isId) this.lineId = value;
       else pixels[k - offset] = value;
     }
-    return label;
+    // the label last: a row refused for its pixels must not add a class to a growing LabelMap
+    return this.labelled ? this.classOfText(labelText) : 0;
   }
 
   /** Fails (policy 'fail') or records a skipped row (policy 'skip'); returns INVALID for the caller. */
@@ -435,40 +614,40 @@ class DigitRowParser {
   }
 }
 
+/** Smaller images are never guessed from a count (three fields are not a 1x1 RGB image): give the size. */
+const MIN_INFERRED_SIDE = 4;
+
+/** The size a pixel count implies, for images of at least MIN_INFERRED_SIDE a side. */
+function inferSize(count: number): ImageSize | undefined {
+  const size = sizeFromPixelCount(count);
+  return size && size.width >= MIN_INFERRED_SIDE ? size : undefined;
+}
+
+/** `(the nearest square is 784 = 28x28)`, to point at a missing or extra pixel column. */
+function nearestSquare(count: number): string {
+  const side = Math.max(MIN_INFERRED_SIDE, Math.round(Math.sqrt(count)));
+  return count > 0 && Math.abs(side * side - count) <= 2 ? ` (the nearest is ${side * side} = ${side}x${side}: is a pixel column missing or extra?)` : '';
+}
+
 /** Returned by the fast parsers when a line needs the validating slow path. */
 const INVALID = -1;
 /** Ids are stored as Int32. */
 const MAX_ID = 2 ** 31 - 1;
 
-/** A plain non-negative integer id up to the first comma, or INVALID for anything else. */
-function parseIdFast(bytes: Uint8Array, start: number, end: number): number {
+/** A plain non-negative integer between `start` and `end`, or INVALID for anything else. */
+function parseUintFast(bytes: Uint8Array, start: number, end: number): number {
+  if (end === start || end - start > 10) return INVALID;
   let value = 0;
-  let i = start;
-  for (; i < end && bytes[i] !== COMMA; i++) {
+  for (let i = start; i < end; i++) {
     const digit = bytes[i] - ZERO;
-    if (digit < 0 || digit > 9 || i - start > 9) return INVALID;
+    if (digit < 0 || digit > 9) return INVALID;
     value = value * 10 + digit;
   }
-  return i === start || i === end || value > MAX_ID ? INVALID : value;
+  return value > MAX_ID ? INVALID : value;
 }
 
-/**
- * `label,p0,...,p783` of plain digits into `pixels`; returns the label, or INVALID for anything
- * unusual (the slow path then says what).
- */
-function parseLabelledFast(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): number {
-  if (end - start < 2 || bytes[start + 1] !== COMMA) return INVALID;
-  const label = bytes[start] - ZERO;
-  if (label < 0 || label > 9) return INVALID;
-  return parsePixelsFast(bytes, start + 2, end, pixels) ? label : INVALID;
-}
-
-function parseUnlabelledFast(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): number {
-  return parsePixelsFast(bytes, start, end, pixels) ? 0 : INVALID;
-}
-
-/** Exactly 784 comma-separated values of 1–3 digits, each at most 255. */
-function parsePixelsFast(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array): boolean {
+/** Exactly `count` comma-separated values of 1–3 digits, each at most 255. */
+function parsePixelsFast(bytes: Uint8Array, start: number, end: number, pixels: Uint8Array, count: number): boolean {
   let field = 0;
   let value = 0;
   let fieldStart = start;
@@ -478,14 +657,43 @@ function parsePixelsFast(bytes: Uint8Array, start: number, end: number, pixels: 
       value = value * 10 + digit;
       continue;
     }
-    if (bytes[i] !== COMMA || i === fieldStart || i - fieldStart > 3 || value > 255 || field >= PIXELS - 1) return false;
+    if (bytes[i] !== COMMA || i === fieldStart || i - fieldStart > 3 || value > 255 || field >= count - 1) return false;
     pixels[field++] = value;
     value = 0;
     fieldStart = i + 1;
   }
-  if (end === fieldStart || end - fieldStart > 3 || value > 255 || field !== PIXELS - 1) return false;
+  if (end === fieldStart || end - fieldStart > 3 || value > 255 || field !== count - 1) return false;
   pixels[field] = value;
   return true;
+}
+
+/** Planar RGB (all red, all green, all blue) rewritten in place as interleaved (r, g, b per pixel). */
+function interleave(pixels: Uint8Array, scratch: Uint8Array, size: ImageSize): void {
+  scratch.set(pixels);
+  const plane = size.width * size.height;
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < size.channels; c++) pixels[p * size.channels + c] = scratch[c * plane + p];
+  }
+}
+
+/** A line's fields, with commas inside double quotes kept (a label such as "Ankle boot, left"). */
+function splitFields(line: string): string[] {
+  if (!line.includes('"')) return line.split(',');
+  const fields: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === '"') {
+      quoted = !quoted;
+      current += ch;
+    } else if (ch === ',' && !quoted) {
+      fields.push(current);
+      current = '';
+    } else current += ch;
+  }
+  fields.push(current);
+  return fields;
 }
 
 /**
@@ -504,7 +712,7 @@ function pixelColumns(first: string | undefined): ((k: number) => string) | unde
 function delimiterHint(names: readonly string[]): string {
   if (names.length !== 1) return '';
   const other = [';', '\t', '|'].find((d) => names[0].includes(d));
-  return other ? ` (the header has no commas: is the file separated by ${other === '\t' ? 'tabs' : `'${other}'`}? digit CSVs use commas)` : '';
+  return other ? ` (the header has no commas: is the file separated by ${other === '\t' ? 'tabs' : `'${other}'`}? image CSVs use commas)` : '';
 }
 
 function countFields(bytes: Uint8Array): number {
@@ -520,8 +728,8 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return start >= end ? '' : Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+function utf8(bytes: Uint8Array, start: number, end: number): string {
+  return start >= end ? '' : Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
 }
 
 function isBlank(bytes: Uint8Array): boolean {

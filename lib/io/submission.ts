@@ -15,6 +15,12 @@ export interface SubmissionOptions {
    * the test file's own ids are echoed, and must be unique integers >= 0.
    */
   header?: readonly [string, string];
+  /**
+   * The label texts by class index (a format's `classes[k].label`): each row's class index is
+   * written as its label, as the input wrote it (`24`, `cat`). Without it the class indices are
+   * written, and must be 0–9 (the Digit Recognizer's digits).
+   */
+  classes?: readonly string[];
 }
 
 /**
@@ -26,6 +32,7 @@ export interface SubmissionOptions {
  * @example
  * await writeSubmission('out/submission.csv', prediction.ids, prediction.labels);
  * await writeSubmission('out/kannada.csv', test.ids, labels, { header: ['id', 'label'] });
+ * await writeSubmission('out/fashion.csv', ids, labels, { classes: format.classes.map((c) => c.label) });
  */
 export async function writeSubmission(path: string, ids: ArrayLike<number>, labels: ArrayLike<number>, options: SubmissionOptions = {}): Promise<void> {
   const header = options.header ?? (SUBMISSION_HEADER.split(',') as [string, string]);
@@ -37,6 +44,7 @@ export async function writeSubmission(path: string, ids: ArrayLike<number>, labe
   }
   if (ids.length === 0) throw new UserError(`writeSubmission(${path}): no predictions to write`);
   const sequential = options.header === undefined;
+  const classes = options.classes?.map(csvField);
   const seen = new Set<number>();
   const lines: string[] = [header.join(',')];
   for (let i = 0; i < ids.length; i++) {
@@ -49,12 +57,18 @@ export async function writeSubmission(path: string, ids: ArrayLike<number>, labe
     }
     seen.add(id);
     const label = labels[i];
-    if (!Number.isInteger(label) || label < 0 || label > 9) {
-      throw new UserError(`writeSubmission(${path}): ${header[0]} ${id} has label ${label}, expected 0–9`);
+    const last = classes ? classes.length - 1 : 9;
+    if (!Number.isInteger(label) || label < 0 || label > last) {
+      throw new UserError(`writeSubmission(${path}): ${header[0]} ${id} has ${classes ? 'class index' : 'label'} ${label}, expected 0–${last}`);
     }
-    lines.push(`${id},${label}`);
+    lines.push(`${id},${classes ? classes[label] : label}`);
   }
   await writeFileAtomic(path, `${lines.join('\n')}\n`);
+}
+
+/** A label as a CSV field: quoted when it holds a comma, a quote or a line end. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The submission header that echoes a test file's id column: `id` gives `id,label`, `ImageId` gives `ImageId,Label`. */

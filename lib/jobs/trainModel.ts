@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { concat, defer, finalize, from, lastValueFrom, Observable, tap, toArray } from 'rxjs';
 import type { DigitDataset } from '../data/dataset.ts';
 import { DEFAULT_JITTER, type AugmentOptions } from '../data/affine.ts';
+import { classCount, describeSize, pixelCount } from '../data/format.ts';
 import { UserError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeSubmission } from '../io/submission.ts';
@@ -20,7 +21,7 @@ import type { Batch, DoneEvent, Evaluation, ModelMetrics, TrainEvent } from '../
 export interface TrainingData {
   train: DigitDataset;
   valid: DigitDataset;
-  /** Unlabelled test images, ids 1..N (Kaggle's ImageId). */
+  /** Unlabelled test images of the training set's format: ids 1..N (Kaggle's ImageId) or the file's own. */
   test: DigitDataset;
 }
 
@@ -98,6 +99,7 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
   const batchSize = options.batchSize ?? recipe.batchSize;
   const seed = options.seed ?? 0;
   return defer(() => {
+    checkFormats(options.data);
     const model = builtIn ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate }) : (options.model as DigitModel);
     let done: DoneEvent | undefined;
     const training = fit(model, options.data.train, {
@@ -168,10 +170,25 @@ async function finish(
   if (test.ids.length !== data.test.size || test.ids.some((id, row) => id !== data.test.ids[row])) {
     throw new Error(`trainModel: the test predictions are not one per test image in test order`);
   }
-  await writeSubmission(files.submission, test.ids, test.labels, { header: options.submissionHeader });
+  // labels go back as the input wrote them ('24', 'cat'), not as class indices
+  await writeSubmission(files.submission, test.ids, test.labels, {
+    header: options.submissionHeader,
+    classes: data.train.format.classes.map((c) => c.label),
+  });
   await model.save(files.model);
   await writeFileAtomic(files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
   return { type: 'result', metrics, files };
+}
+
+/** The three datasets share one format (`fit` checks that the model takes it). */
+function checkFormats(data: TrainingData): void {
+  const format = data.train.format;
+  for (const part of ['valid', 'test'] as const) {
+    const other = data[part].format;
+    if (pixelCount(other) !== pixelCount(format) || describeSize(other) !== describeSize(format) || (part === 'valid' && classCount(other) !== classCount(format))) {
+      throw new UserError(`trainModel: the ${part} images (${describeSize(other)}, ${classCount(other)} classes) are not the training images' (${describeSize(format)}, ${classCount(format)} classes)`);
+    }
+  }
 }
 
 function scoreTest(test: Prediction, answers: Map<number, number>): Evaluation {

@@ -1,3 +1,4 @@
+import { classCount, describeSize, type ImageFormat } from '../data/format.ts';
 import * as tf from '@tensorflow/tfjs';
 import { concatMap, Observable, type OperatorFunction } from 'rxjs';
 import { disposeBatch, type DigitDataset } from '../data/dataset.ts';
@@ -44,10 +45,22 @@ export function train(model: DigitModel, options: TrainOptions): OperatorFunctio
   return concatMap((dataset: DigitDataset) => fit(model, dataset, options));
 }
 
+/** Same image size and class count: names may differ (a model built before the names were given). */
+function modelTakes(model: ImageFormat, data: ImageFormat): boolean {
+  return describeSize(model) === describeSize(data) && classCount(model) === classCount(data);
+}
+
 /** The training run of `train` on one dataset, as a cold Observable. */
 export function fit(model: DigitModel, dataset: DigitDataset, options: TrainOptions): Observable<TrainEvent> {
   checkOptions(options);
   if (!dataset.labelled) throw new UserError('train: the training dataset has no labels');
+  for (const data of [dataset, options.valid]) {
+    if (data && !modelTakes(model.format, data.format)) {
+      throw new UserError(
+        `train: model '${model.name}' takes ${describeSize(model.format)} images and predicts ${classCount(model.format)} classes, but the ${data === dataset ? 'training' : 'validation'} data are ${describeSize(data.format)} with ${classCount(data.format)} classes`,
+      );
+    }
+  }
   return new Observable<TrainEvent>((subscriber) => {
     let stopped = false;
     const emit = (event: TrainEvent): void => subscriber.next(event);

@@ -68,7 +68,8 @@ describe('readDigits', () => {
     ['a negative pixel', withField(0, 1, '-1'), /train\.csv:2: column pixel0: pixel value -1 is outside 0–255/],
     ['a decimal pixel', withField(2, 784, '1.5'), /train\.csv:4: column pixel783: '1\.5' is not an integer/],
     ['an empty pixel', withField(0, 10, ''), /train\.csv:2: column pixel9: empty value/],
-    ['a label outside 0–9', withField(1, 0, '12'), /train\.csv:3: column label: label 12 is outside 0–9/],
+    ['a label outside 0–255', withField(1, 0, '256'), /train\.csv:3: column label: label 256 is outside 0–255/],
+    ['a label that is a name, without classes', withField(1, 0, 'cat'), /train\.csv:3: column label: label 'cat' is not an integer: labels that are names need the classes/],
     ['a missing field', withField(1, 784, '').replace(/,\n/, '\n'), /train\.csv:3: expected 785 fields, found 784/],
     ['an extra field', withField(0, 784, '0,0'), /train\.csv:2: column 786: too many fields/],
     ['a blank line', digitCsv(rows).replace('\n', '\n\n'), /train\.csv:2: empty line/],
@@ -90,7 +91,7 @@ describe('readDigits', () => {
     await expect(read(digitCsv([]))).rejects.toThrow(/train\.csv:2: no data rows after the header/);
     await expect(read(digitCsv(rows).replace('pixel17,', 'pixel17x,'))).rejects.toThrow(/train\.csv:1: column 19: header: expected 'pixel17', found 'pixel17x'/);
     await expect(read(digitCsv(rows).split('\n').slice(1).join('\n'))).rejects.toThrow(/train\.csv:1: column 1: header/);
-    await expect(read(digitCsv(rows).replace(',pixel783', ''))).rejects.toThrow(/header: missing column 'pixel783'/);
+    await expect(read(digitCsv(rows).replace(',pixel783', ''))).rejects.toThrow(/header: 783 pixel columns are neither a square image .* \(the nearest is 784 = 28x28: is a pixel column missing or extra\?\); give the size/);
   });
 
   it('checks the expected format: labelled or not', async () => {
@@ -167,12 +168,12 @@ describe('readDigits: limits and edges', () => {
   });
 
   it('checks its options, naming the function and the option', () => {
-    expect(() => readDigits('x.csv', { chunkBytes: 0 })).toThrow('readDigits: chunkBytes must be an integer >= 1, got 0');
-    expect(() => readDigits('x.csv', { chunkBytes: -5 })).toThrow('readDigits: chunkBytes must be an integer >= 1, got -5');
-    expect(() => readDigits('x.csv', { chunkBytes: 1.5 })).toThrow('readDigits: chunkBytes must be an integer >= 1, got 1.5');
-    expect(() => readDigits('x.csv', { maxLineBytes: 0 })).toThrow('readDigits: maxLineBytes must be an integer >= 1, got 0');
-    expect(() => readDigits('x.csv', { expect: 'bogus' as 'labelled' })).toThrow("readDigits: expect must be 'labelled', 'unlabelled' or 'either', got 'bogus'");
-    expect(() => readDigits('x.csv', { onInvalid: 'ignore' as 'skip' })).toThrow("readDigits: onInvalid must be 'fail' or 'skip', got 'ignore'");
+    expect(() => readDigits('x.csv', { chunkBytes: 0 })).toThrow('readImages: chunkBytes must be an integer >= 1, got 0');
+    expect(() => readDigits('x.csv', { chunkBytes: -5 })).toThrow('readImages: chunkBytes must be an integer >= 1, got -5');
+    expect(() => readDigits('x.csv', { chunkBytes: 1.5 })).toThrow('readImages: chunkBytes must be an integer >= 1, got 1.5');
+    expect(() => readDigits('x.csv', { maxLineBytes: 0 })).toThrow('readImages: maxLineBytes must be an integer >= 1, got 0');
+    expect(() => readDigits('x.csv', { expect: 'bogus' as 'labelled' })).toThrow("readImages: expect must be 'labelled', 'unlabelled' or 'either', got 'bogus'");
+    expect(() => readDigits('x.csv', { onInvalid: 'ignore' as 'skip' })).toThrow("readImages: onInvalid must be 'fail' or 'skip', got 'ignore'");
   });
 
   it('quotes a wrong header short, with control bytes escaped', async () => {
@@ -207,7 +208,8 @@ describe('readDigits: pixel column names', () => {
       /train\.csv:1: column 7: header: expected 'pixel6', found 'pixel7'/,
     );
     await expect(read(renamed(text, (k) => `p${k + 2}`))).rejects.toThrow(/train\.csv:1: column 2: header: expected the first pixel column .*found 'p2'/);
-    await expect(read(text.replace(',pixel783', ''))).rejects.toThrow(/missing column 'pixel783': 783 pixel columns, expected 784/);
+    await expect(read(text.replace(',pixel783', ''))).rejects.toThrow(/783 pixel columns are neither a square image/);
+    await expect(read(text.replace(',pixel783', ''), { size: '28x28' })).rejects.toThrow(/missing column 'pixel783': 783 pixel columns, expected 784 \(28x28\)/);
   });
 });
 
@@ -222,7 +224,7 @@ describe('readDigits: an id column', () => {
     let header: unknown;
     const records = await read(withIds(text, 'id', ['0', '17', '4']), { onHeader: (h) => (header = h) });
     expect(records.map((r) => r.id)).toEqual([0, 17, 4]);
-    expect(header).toEqual({ labelled: false, idColumn: 'id', pixelColumns: ['pixel0', 'pixel783'] });
+    expect(header).toEqual({ labelled: false, size: { width: 28, height: 28, channels: 1 }, idColumn: 'id', pixelColumns: ['pixel0', 'pixel783'] });
     expect((await read(withIds(text, 'ImageId', ['3', '2', '1']))).map((r) => r.id)).toEqual([3, 2, 1]);
     // a labelled file may carry ids too, and the label keeps its place
     const labelled = await read(withIds(digitCsv(rows), 'ID', ['9', '8', '7']));
@@ -257,8 +259,9 @@ describe('readDigits: a headerless file', () => {
   });
 
   it('names a line with the wrong number of fields, and a file of the wrong kind', async () => {
-    await expect(read('1,2,3\n', { header: false })).rejects.toThrow(/train\.csv:1: a headerless digit CSV has 785 fields on a line \(a label, then 784 pixels\) or 784; line 1 has 3/);
-    await expect(read(headerless(digitCsv(rows, { labelled: false })), { header: false, expect: 'labelled' })).rejects.toThrow(/expected a labelled file: 785 fields on a line, found 784/);
+    await expect(read('1,2,3\n', { header: false })).rejects.toThrow(/train\.csv:1: line 1 has 3 fields: neither 2 nor 3 pixel values make a square image .*; give the size/);
+    await expect(read('1,2,3\n', { header: false, size: '28x28' })).rejects.toThrow(/train\.csv:1: line 1 has 3 fields; 28x28 images need 785 \(a label, then 784 pixels\) or 784/);
+    await expect(read(headerless(digitCsv(rows, { labelled: false })), { header: false, expect: 'labelled' })).rejects.toThrow(/expected a labelled file: 785 fields on a line \(a label, then 28x28 pixels\), found 784/);
     const text = headerless(digitCsv(rows)).split('\n');
     text[1] = text[1].slice(0, text[1].lastIndexOf(','));
     await expect(read(text.join('\n'), { header: false })).rejects.toThrow(/train\.csv:2: expected 785 fields, found 784/);
