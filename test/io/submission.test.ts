@@ -25,6 +25,17 @@ describe('writeSubmission', () => {
   });
 });
 
+describe('writeSubmission: labels as the input wrote them', () => {
+  it('writes each class index as its label text, quoting one with a comma, and refuses an index past the classes', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'submission.csv');
+    await writeSubmission(file, [1, 2, 3], [2, 0, 1], { classes: ['24', 'Ankle boot, left', 'bag'] });
+    expect(await readFile(file, 'utf8')).toBe('ImageId,Label\n1,bag\n2,24\n3,"Ankle boot, left"\n');
+    await expect(writeSubmission(join(dir, 'bad.csv'), [1], [3], { classes: ['a', 'b', 'c'] })).rejects.toThrow(/ImageId 1 has class index 3, expected 0–2/);
+    expect(await readdir(dir)).toEqual(['submission.csv']);
+  });
+});
+
 describe('score', () => {
   async function files(submission: string, answers = 'ImageId,Label\n1,7\n2,0\n3,9\n4,4\n') {
     const dir = await tempDir();
