@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { PIXELS } from '../types.ts';
+import { MNIST_FORMAT, pixelCount } from '../data/format.ts';
+
+/** Values per MNIST image (28 x 28). */
+const PIXELS = pixelCount(MNIST_FORMAT);
 import { fileError } from './chunks.ts';
 
 /** An IDX array of unsigned bytes (the format MNIST ships in): its dimensions and its data. */

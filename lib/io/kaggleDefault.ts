@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { permutation, seededRandom } from '../data/random.ts';
-import { PIXELS } from '../types.ts';
+import { MNIST_FORMAT, pixelCount } from '../data/format.ts';
+
+/** Values per MNIST image (28 x 28). */
+const PIXELS = pixelCount(MNIST_FORMAT);
 import { openAtomicFile } from './atomic.ts';
 import { createOutDir } from './outDir.ts';
 import { digitHeader } from './digits.ts';
