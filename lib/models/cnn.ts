@@ -1,15 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { CLASSES, SIDE } from '../types.ts';
-import { MNIST_FORMAT, type ImageFormat } from '../data/format.ts';
+import { checkSize, classCount, MNIST_FORMAT, type ImageFormat, type ImageSize } from '../data/format.ts';
 import { fileSystemHandler } from './fileHandler.ts';
-import { correctCount, countScalars, type DigitModel, type StepResult } from './model.ts';
+import { correctCount, countScalars, formatJson, savedFormat, type DigitModel, type StepResult } from './model.ts';
 import { BatchNorm, Conv2d, Linear, type Layer } from './nn.ts';
 import { ScheduledAdam } from './optimizer.ts';
 
 /** Architecture and training settings of a {@link Cnn}; every one has a default. */
 export interface CnnOptions {
-  /** Output channels of each conv block (conv -> 2x2 max pool -> batch norm -> ReLU); default [24, 48]. */
+  /**
+   * Output channels of each conv block (conv -> 2x2 max pool -> batch norm -> ReLU); default
+   * `cnnBlocksFor(format)`, [24, 48] for 28x28.
+   */
   channels?: number[];
   /** Side of the square conv kernels (default 3). */
   kernelSize?: number;
@@ -21,10 +24,69 @@ export interface CnnOptions {
   learningRate?: number;
   /** Seed of the weight initialisers and dropout (default 0). */
   seed?: number;
+  /**
+   * The images it takes ([n, height, width, channels]) and the classes it predicts; default
+   * `MNIST_FORMAT`. Without `channels`, the image size also chooses the number of blocks.
+   */
+  format?: ImageFormat;
 }
 
 const KIND = 'cnn';
 const FORMAT = 'digit-flow-module';
+
+/** Channels of the first default block; each further block doubles them, up to the cap. */
+const FIRST_CHANNELS = 24;
+/** Most channels a default block gets: past it, deeper blocks on big images would cost more than they give. */
+const MAX_CHANNELS = 384;
+/** A default block is added only while the previous one's output has more values than this. */
+const MAX_FLAT_FEATURES = 2500;
+/** ... and only if pooling again leaves both sides at least this. */
+const MIN_POOLED_SIDE = 4;
+
+/** Width and height of a feature map after `blocks` 2x2 'valid' max pools (each floors side / 2). */
+function pooledSize(size: ImageSize, blocks: number): { width: number; height: number } {
+  // Division rather than `>>`, which would wrap around for 32 or more blocks.
+  const scale = 2 ** blocks;
+  return { width: Math.floor(size.width / scale), height: Math.floor(size.height / scale) };
+}
+
+/**
+ * The default conv-block channels of a {@link Cnn} for images of `size`: 24 channels in the first
+ * block, doubling in each further one (capped at 384), and a further block added only while the
+ * previous block's output has more than 2,500 values (height x width x channels) and pooling it
+ * again keeps both sides at least 4. Each block's 2x2 max pool floors each side to half, so the
+ * dense layer after the blocks gets a few thousand features whatever the image size: 28x28 gives
+ * [24, 48] (7x7x48 = 2,352 features), 14x14 and 16x16 one block, 32x32 and 32x32x3 three (4x4x96),
+ * 64x64 four (4x4x192). Images whose smaller side is below 2 cannot be pooled at all.
+ *
+ * @example
+ * cnnBlocksFor({ width: 28, height: 28, channels: 1 }); // [24, 48]
+ * cnnBlocksFor({ width: 32, height: 32, channels: 3 }); // [24, 48, 96]
+ */
+export function cnnBlocksFor(size: ImageSize): number[] {
+  checkSize('cnn', size);
+  if (Math.min(size.width, size.height) < 2) {
+    throw new UserError(`cnn: ${size.width}x${size.height} images are too small for a conv block (its 2x2 max pool needs sides of at least 2)`);
+  }
+  const channels = [FIRST_CHANNELS];
+  for (;;) {
+    const last = channels[channels.length - 1];
+    const { width, height } = pooledSize(size, channels.length);
+    if (width * height * last <= MAX_FLAT_FEATURES || Math.min(width, height) >> 1 < MIN_POOLED_SIDE) return channels;
+    channels.push(Math.min(2 * last, MAX_CHANNELS));
+  }
+}
+
+/** Throws unless `blocks` 2x2 pools leave a feature map of at least 1x1, naming the size. */
+function checkBlocksFit(size: ImageSize, blocks: number): void {
+  const { width, height } = pooledSize(size, blocks);
+  if (width >= 1 && height >= 1) return;
+  const fit = Math.floor(Math.log2(Math.min(size.width, size.height)));
+  throw new UserError(
+    `cnn: ${blocks} blocks halve ${size.width}x${size.height} to ${width}x${height}: ` +
+      (fit > 0 ? `at most ${fit} fit` : 'the images are too small for a 2x2 max pool'),
+  );
+}
 
 interface ConvBlock {
   conv: Conv2d;
@@ -36,40 +98,53 @@ interface ConvBlock {
  * maps images to logits, and `trainStep` is the explicit loop body — forward, loss, gradients,
  * optimiser step.
  *
+ * It takes images of `format` ([n, height, width, channels]) through conv blocks — 'same' conv,
+ * 2x2 max pool (each side floored to half), batch norm, ReLU — then a dense ReLU layer, dropout and
+ * one output per class. Without `channels` the image size chooses the blocks, so that the dense
+ * layer gets a few thousand features whatever the size (see `cnnBlocksFor`): keep adding
+ * blocks, 24 channels doubling each time, while the last output has more than 2,500 values and
+ * another pool would leave both sides at least 4. For 28x28 that is [24, 48], the flagship's
+ * measured architecture. Given `channels`, the blocks must leave at least 1x1.
+ *
  * @example
  * const cnn = new Cnn({ channels: [32, 64] });
  * const logits = cnn.forward(images, false); // [n, 10]
+ * const colour = new Cnn({ format: imageFormat({ width: 32, height: 32, channels: 3, classes: 5 }) }); // blocks [24, 48, 96]
  */
 export class Cnn implements DigitModel {
   readonly name = KIND;
   readonly inputShape = 'image' as const;
-  readonly format: ImageFormat = MNIST_FORMAT;
-  readonly options: Required<CnnOptions>;
+  readonly format: ImageFormat;
+  /** The settings it was built with, defaults filled in (`channels` as chosen for the format); saved in model.json. */
+  readonly options: Required<Omit<CnnOptions, 'format'>>;
   private readonly blocks: ConvBlock[];
   private readonly fc1: Linear;
   private readonly fc2: Linear;
   private readonly optimizer: ScheduledAdam;
   private dropoutCalls = 0;
 
+  /** Builds the layers for `options.format` (default `MNIST_FORMAT`), each from its own seed. */
   constructor(options: CnnOptions = {}) {
-    const { channels = [24, 48], kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, seed = 0 } = options;
+    const { format = MNIST_FORMAT } = options;
+    const { channels = cnnBlocksFor(format), kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, seed = 0 } = options;
     const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
-    if (channels.length === 0 || !channels.every(positive)) {
-      throw new UserError(`cnn: channels must be a non-empty list of positive integers, got [${channels.join(', ')}]`);
+    if (!Array.isArray(channels) || channels.length === 0 || !channels.every(positive)) {
+      throw new UserError(`cnn: channels must be a non-empty list of positive integers, got [${Array.isArray(channels) ? channels.join(', ') : String(channels)}]`);
     }
-    if (SIDE >> channels.length < 1) throw new UserError(`cnn: channels has ${channels.length} blocks, at most 4 fit 28x28`);
+    checkBlocksFit(format, channels.length);
     if (!positive(kernelSize)) throw new UserError(`cnn: kernelSize must be a positive integer, got ${kernelSize}`);
     if (!positive(hidden)) throw new UserError(`cnn: hidden must be a positive integer, got ${hidden}`);
     if (!(dropout >= 0 && dropout < 1)) throw new UserError(`cnn: dropout must be in [0, 1), got ${dropout}`);
+    this.format = format;
     this.options = { channels, kernelSize, hidden, dropout, learningRate, seed };
     this.blocks = channels.map((out, i) => ({
       // No conv bias: batch norm's beta plays that part.
-      conv: new Conv2d(i === 0 ? 1 : channels[i - 1], out, kernelSize, seed + i, false),
+      conv: new Conv2d(i === 0 ? format.channels : channels[i - 1], out, kernelSize, seed + i, false),
       norm: new BatchNorm(out),
     }));
-    const side = SIDE >> channels.length;
-    this.fc1 = new Linear(side * side * channels[channels.length - 1], hidden, seed + channels.length);
-    this.fc2 = new Linear(hidden, CLASSES, seed + channels.length + 1, 1);
+    const { width, height } = pooledSize(format, channels.length);
+    this.fc1 = new Linear(width * height * channels[channels.length - 1], hidden, seed + channels.length);
+    this.fc2 = new Linear(hidden, classCount(format), seed + channels.length + 1, 1);
     this.optimizer = new ScheduledAdam(learningRate);
   }
 
@@ -145,7 +220,7 @@ export class Cnn implements DigitModel {
       format: FORMAT,
       generatedBy: `TensorFlow.js tfjs-core v${tf.version_core}`,
       modelTopology: { kind: KIND, options: this.options },
-      userDefinedMetadata: { kind: KIND },
+      userDefinedMetadata: { kind: KIND, format: formatJson(this.format) },
       weightSpecs: specs,
       weightData: data,
     });
@@ -168,14 +243,19 @@ export class Cnn implements DigitModel {
   }
 }
 
-/** Restores a CNN saved by `Cnn.save`: same options, every state variable from weights.bin. */
+/**
+ * Restores a CNN saved by `Cnn.save`: same options and format (`MNIST_FORMAT` for one saved before
+ * formats were recorded), every state variable from weights.bin.
+ */
 export async function loadCnn(dir: string): Promise<Cnn> {
   const artifacts = await fileSystemHandler(dir).load();
-  const topology = artifacts.modelTopology as { kind?: string; options?: CnnOptions } | undefined;
+  const topology = artifacts.modelTopology as { kind?: string; options?: Omit<CnnOptions, 'format'> } | undefined;
   if (topology?.kind !== KIND || !artifacts.weightSpecs || !artifacts.weightData) {
     throw new UserError(`${dir}/model.json: not a saved cnn (modelTopology.kind is ${topology?.kind})`);
   }
-  const cnn = new Cnn(topology.options);
+  const format = savedFormat(artifacts.userDefinedMetadata, join(dir, 'model.json'));
+  // Saved options always name their channels, so a later change of the default rule cannot alter a saved model.
+  const cnn = new Cnn({ ...topology.options, format });
   const saved = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
   try {
     for (const [name, variable] of cnn.namedState()) {

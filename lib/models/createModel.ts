@@ -1,3 +1,4 @@
+import type { ImageFormat } from '../data/format.ts';
 import { UserError } from '../errors.ts';
 import { Cnn } from './cnn.ts';
 import { createMlp } from './mlp.ts';
@@ -19,11 +20,14 @@ export function parseModelName(value: string): ModelName {
 /**
  * A new, untrained built-in model by name.
  *
+ * @param options Passed on to the model: Adam's initial learning rate, the initialisers' seed, and the
+ *   data set's `format`, which sizes the model's input and output (default `MNIST_FORMAT`).
+ *
  * @example
  * const model = createModel('cnn', { seed: 1 });
+ * const forData = createModel('mlp', { format: dataset.format });
  */
-export function createModel(name: ModelName, options: { learningRate?: number; seed?: number } = {}): DigitModel {
-  return name === 'mlp'
-    ? createMlp({ learningRate: options.learningRate, seed: options.seed })
-    : new Cnn({ learningRate: options.learningRate, seed: options.seed });
+export function createModel(name: ModelName, options: { learningRate?: number; seed?: number; format?: ImageFormat } = {}): DigitModel {
+  const { learningRate, seed, format } = options;
+  return name === 'mlp' ? createMlp({ learningRate, seed, format }) : new Cnn({ learningRate, seed, format });
 }

@@ -25,7 +25,8 @@ export function registerModelLoader(kind: string, loader: ModelLoader): void {
 
 /**
  * Loads any saved digit model (model.json + weights.bin in `dir`), dispatching on the `kind` its
- * model.json records.
+ * model.json records. The built-in kinds come back with the `format` they were saved with; a model
+ * saved before formats were recorded is an MNIST one (`MNIST_FORMAT`).
  *
  * @example
  * const model = await loadModel('out/model-cnn');

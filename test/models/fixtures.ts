@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { selectBackend } from '../../lib/backend/selectBackend.ts';
-import { DigitDataset } from '../../lib/data/dataset.ts';
+import { DigitDataset, ImageDataset } from '../../lib/data/dataset.ts';
+import { classCount, pixelCount, type ImageFormat } from '../../lib/data/format.ts';
+import { seededRandom } from '../../lib/data/random.ts';
 import { mnistDataDir, readIdxDigits, type MnistDigits } from '../../lib/io/idx.ts';
 import { PIXELS } from '../../lib/types.ts';
 
@@ -22,4 +24,15 @@ export async function mnistRows(offset: number, count: number): Promise<DigitDat
 /** The wasm backend with the library's training kernels, as the CLI runs it. */
 export async function useWasm(): Promise<void> {
   await selectBackend({ backend: 'wasm' });
+}
+
+/**
+ * `count` images of `format` with seeded random values and labels (every class index in turn, so that
+ * a small batch still covers several classes), as a labelled dataset.
+ */
+export function randomImages(format: ImageFormat, count: number, seed = 1): ImageDataset {
+  const random = seededRandom(seed);
+  const pixels = Uint8Array.from({ length: count * pixelCount(format) }, () => Math.floor(random() * 256));
+  const labels = Uint8Array.from({ length: count }, (_, i) => i % classCount(format));
+  return new ImageDataset(pixels, Int32Array.from({ length: count }, (_, i) => i + 1), labels, format);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { imageFormat, MNIST_FORMAT, sameFormat } from '../../lib/data/format.ts';
 import { UserError } from '../../lib/errors.ts';
 import { fromLayersModel } from '../../lib/models/layersModel.ts';
 import { loadModel } from '../../lib/models/load.ts';
@@ -27,8 +28,47 @@ describe('fromLayersModel', () => {
     const image = fromLayersModel(tinyNet([28, 28, 1]), { name: 'image' });
     expect([flat.inputShape, image.inputShape]).toEqual(['flat', 'image']);
     expect(flat.parameterCount()).toBe(784 * 16 + 16 + 16 * 10 + 10);
+    expect(sameFormat(flat.format, MNIST_FORMAT) && sameFormat(image.format, MNIST_FORMAT)).toBe(true);
     flat.dispose();
     image.dispose();
+  });
+
+  it('infers the format from the shapes when none is given: size from the input, classes 0..K-1 from the output', () => {
+    const colour = fromLayersModel(tinyNet([3072], 5), { name: 'colour' });
+    expect(colour.format).toEqual(imageFormat({ width: 32, height: 32, channels: 3, classes: 5 }));
+    const small = fromLayersModel(tinyNet([196], 3), { name: 'small' });
+    expect(small.format).toEqual(imageFormat({ width: 14, height: 14, classes: ['0', '1', '2'] }));
+    // image input is [n, height, width, channels]
+    const tall = fromLayersModel(tinyNet([30, 20, 1], 24), { name: 'tall' });
+    expect([tall.inputShape, tall.format.width, tall.format.height, tall.format.classes.length]).toEqual(['image', 20, 30, 24]);
+    [colour, small, tall].forEach((model) => model.dispose());
+  });
+
+  it('checks the shapes against a given format and keeps its class names', () => {
+    const format = imageFormat({ width: 20, height: 30, classes: ['ant', 'bee', 'cat'] });
+    const flat = fromLayersModel(tinyNet([600], 3), { name: 'flat', format });
+    const image = fromLayersModel(tinyNet([30, 20, 1], 3), { name: 'image', format });
+    expect([flat.format, image.format]).toEqual([format, format]);
+    expect([flat.inputShape, image.inputShape]).toEqual(['flat', 'image']);
+    const transposed = tinyNet([20, 30, 1], 3);
+    expect(() => fromLayersModel(transposed, { name: 'x', format })).toThrow(
+      /^fromLayersModel: the model's input is \[n, 20, 30, 1\], but the format's 20x30 images need \[n, 600\] or \[n, 30, 20, 1\]$/,
+    );
+    const fourClasses = tinyNet([600], 4);
+    expect(() => fromLayersModel(fourClasses, { name: 'x', format })).toThrow(/^fromLayersModel: the model's output is \[n, 4\], but the format has 3 classes: \[n, 3\]$/);
+    [flat, image].forEach((model) => model.dispose());
+    tf.dispose([transposed, fourClasses].flatMap((m) => m.weights.map((w) => w.read())));
+  });
+
+  it('saves its format, and loadModel restores an equal one', async () => {
+    const dir = join(await tempDir(), 'model-named');
+    const format = imageFormat({ width: 16, height: 16, classes: [{ label: '7', name: 'seven' }, { label: '3', name: 'three' }] });
+    const model = fromLayersModel(tinyNet([256], 2), { name: 'named', format });
+    await model.save(dir);
+    const loaded = await loadModel(dir);
+    expect(sameFormat(loaded.format, format)).toBe(true);
+    model.dispose();
+    loaded.dispose();
   });
 
   it('trains with fit, learns, and frees every tensor it made once disposed', async () => {
@@ -74,9 +114,11 @@ describe('fromLayersModel', () => {
   it('refuses a model it cannot serve, with a one-line error naming the function', () => {
     const wrongInput = tinyNet([32]);
     expect(() => fromLayersModel(wrongInput, { name: 'x' })).toThrow(UserError);
-    expect(() => fromLayersModel(wrongInput, { name: 'x' })).toThrow(/fromLayersModel: the model's input must be \[n, 784\] or \[n, 28, 28, 1\], it is \[n, 32\]/);
+    expect(() => fromLayersModel(wrongInput, { name: 'x' })).toThrow(
+      /^fromLayersModel: the model's input \[n, 32\] is neither a square of grey levels \(784 = 28x28\) nor three squares of RGB \(3072 = 32x32x3\): pass its format$/,
+    );
     const wrongOutput = tinyNet([784], 3);
-    expect(() => fromLayersModel(wrongOutput, { name: 'x' })).toThrow(/fromLayersModel: the model's output must be \[n, 10\]/);
+    expect(() => fromLayersModel(wrongOutput, { name: 'x', format: MNIST_FORMAT })).toThrow(/fromLayersModel: the model's output is \[n, 3\], but the format has 10 classes: \[n, 10\]/);
     const net = tinyNet([784]);
     expect(() => fromLayersModel(net, { name: '' })).toThrow(/fromLayersModel: name must be/);
     expect(() => fromLayersModel(net, { name: '../x' })).toThrow(/fromLayersModel: name must be/);
