@@ -100,7 +100,7 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
   const seed = options.seed ?? 0;
   return defer(() => {
     checkFormats(options.data);
-    const model = builtIn ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate }) : (options.model as DigitModel);
+    const model = builtIn ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate, format: options.data.train.format }) : (options.model as DigitModel);
     let done: DoneEvent | undefined;
     const training = fit(model, options.data.train, {
       epochs,

@@ -11,7 +11,7 @@ import { ScheduledAdam } from './optimizer.ts';
 export interface CnnOptions {
   /**
    * Output channels of each conv block (conv -> 2x2 max pool -> batch norm -> ReLU); default
-   * `cnnBlocksFor(format)`, [24, 48] for 28x28.
+   * {@link cnnBlocksFor}(format), [24, 48] for 28x28.
    */
   channels?: number[];
   /** Side of the square conv kernels (default 3). */
@@ -101,7 +101,7 @@ interface ConvBlock {
  * It takes images of `format` ([n, height, width, channels]) through conv blocks — 'same' conv,
  * 2x2 max pool (each side floored to half), batch norm, ReLU — then a dense ReLU layer, dropout and
  * one output per class. Without `channels` the image size chooses the blocks, so that the dense
- * layer gets a few thousand features whatever the size (see `cnnBlocksFor`): keep adding
+ * layer gets a few thousand features whatever the size (see {@link cnnBlocksFor}): keep adding
  * blocks, 24 channels doubling each time, while the last output has more than 2,500 values and
  * another pool would leave both sides at least 4. For 28x28 that is [24, 48], the flagship's
  * measured architecture. Given `channels`, the blocks must leave at least 1x1.
