@@ -1,6 +1,7 @@
 /**
  * Kaggle layouts other than the Digit Recognizer's: Fashion-MNIST (pixel columns numbered from 1, a
- * labelled test file) and Kannada-MNIST (a test file with its own `id` column, submissions `id,label`).
+ * labelled test file, class names), Kannada-MNIST (a test file with its own `id` column, submissions
+ * `id,label`), EMNIST (no header), and images of other sizes, colours and label sets.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/files.ts';
 import { writeKaggleCsvs } from '../helpers/kaggleCsvs.ts';
+import { imageCsv, learnableRows, writeCsv } from '../helpers/imageCsv.ts';
 
 const CLI = join(import.meta.dirname, '../../dist/pipelines/digits.js');
 const run = promisify(execFile);
@@ -118,6 +120,94 @@ describe('labels the models cannot learn or predict', () => {
     await writeFile(no7, [lines[0], ...lines.slice(1).filter((l) => !l.startsWith('7,')), ''].join('\n'));
     const unseen = await run(process.execPath, [CLI, 'train', '--model', 'mlp', '--train', no7, '--test', test, '--out', join(dir, 'b')]).catch((e: { code: number; stderr: string }) => e);
     expect((unseen as { code: number }).code).toBe(1);
-    expect((unseen as { stderr: string }).stderr).toMatch(/fashion-mnist_test\.csv: the row with id \d+ has label 7, which .*no-sevens\.csv never has: the models cannot predict it\n$/);
+    expect((unseen as { stderr: string }).stderr).toMatch(/^digits: .*fashion-mnist_test\.csv:\d+: column label: label '7' is not one of the 9 classes \(0, 1, 2, 3, 4, 5, 6, 8, 9\)\n$/);
   }, 60_000);
+});
+
+const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+describe('Fashion-MNIST with its class names', () => {
+  it('run trains both models, scores the labelled test, writes labels as the file does and names the classes in the report', async () => {
+    const out = join(await tempDir(), 'out');
+    const { stdout } = await run(process.execPath, [CLI, 'run', '--quick', '--epochs', '1', '--rows', '1', '--train', train, '--test', test, '--classes', FASHION.join(','), '--out', out]);
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.models.map((m: { model: string }) => m.model)).toEqual(['mlp', 'cnn']);
+    for (const model of metrics.models) expect(model.test.count).toBe(100);
+    for (const name of ['mlp', 'cnn']) {
+      const lines = (await readFile(join(out, `submission-${name}.csv`), 'utf8')).trim().split('\n');
+      expect(lines[0]).toBe('ImageId,Label');
+      expect(lines.slice(1).every((line, i) => new RegExp(`^${i + 1},[0-9]$`).test(line))).toBe(true);
+    }
+    const report = await readFile(join(out, 'report.html'), 'utf8');
+    for (const name of FASHION) expect(report).toContain(name);
+    expect(stdout).toMatch(/10 classes/);
+  }, 240_000);
+});
+
+describe('14x14 images, labels 0–24 with gaps, a test file with its own ids', () => {
+  const labels = [0, 2, 5, 11, 24];
+  const size = { width: 14, height: 14, channels: 1 };
+
+  it('run trains both models and writes id,label submissions with the file’s ids and labels', async () => {
+    const dir = await tempDir();
+    const trainFile = await writeCsv(dir, 'train.csv', imageCsv(learnableRows(300, size, labels, 1), { start: 1 }));
+    const ids = Array.from({ length: 40 }, (_, i) => 500 - i * 7);
+    const testRows = learnableRows(40, size, labels, 2).map((row, i) => ({ id: ids[i], pixels: row.pixels }));
+    const testFile = await writeCsv(dir, 'test.csv', imageCsv(testRows, { start: 1, idColumn: 'id' }));
+    const out = join(dir, 'out');
+    await run(process.execPath, [CLI, 'run', '--quiet', '--epochs', '3', '--rows', '1', '--train', trainFile, '--test', testFile, '--out', out]);
+    for (const name of ['mlp', 'cnn']) {
+      const lines = (await readFile(join(out, `submission-${name}.csv`), 'utf8')).trim().split('\n');
+      expect(lines[0]).toBe('id,label');
+      const rows = lines.slice(1).map((line) => line.split(',').map(Number));
+      expect(rows.map(([id]) => id)).toEqual(ids);
+      expect(rows.every(([, label]) => labels.includes(label))).toBe(true);
+      // the classes can be told apart: most test rows get the label their rows cycle through
+      const right = rows.filter(([, label], i) => label === labels[i % labels.length]).length;
+      expect(right).toBeGreaterThan(30);
+    }
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.models.find((m: { model: string }) => m.model === 'cnn').parameters).toBeGreaterThan(0);
+    const report = await readFile(join(out, 'report.html'), 'utf8');
+    expect(report).not.toMatch(/handwritten digits/i);
+  }, 240_000);
+
+  it('a small RGB set with names for labels, planar rows and a size given: train writes the names back', async () => {
+    const dir = await tempDir();
+    const rgb = { width: 6, height: 5, channels: 3 };
+    const names = ['cat', 'dog', 'emu, large'];
+    const planar = (rows: ReturnType<typeof learnableRows>) =>
+      rows.map((row) => ({ ...row, pixels: [0, 1, 2].flatMap((c) => Array.from({ length: 30 }, (_, p) => row.pixels[p * 3 + c])) }));
+    const trainFile = await writeCsv(dir, 'train.csv', imageCsv(planar(learnableRows(150, rgb, names, 3))));
+    const testFile = await writeCsv(dir, 'test.csv', imageCsv(planar(learnableRows(12, rgb, names, 4)).map((row) => ({ pixels: row.pixels }))));
+    const out = join(dir, 'out');
+    const args = ['train', '--model', 'cnn', '--quiet', '--epochs', '4', '--size', '6x5x3', '--channel-order', 'planar', '--train', trainFile, '--test', testFile, '--out', out];
+    await run(process.execPath, [CLI, ...args]);
+    const lines = (await readFile(join(out, 'submission-cnn.csv'), 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('ImageId,Label');
+    expect(lines).toHaveLength(13);
+    expect(lines.slice(1).every((line) => /^\d+,(cat|dog|"emu, large")$/.test(line))).toBe(true);
+  }, 120_000);
+
+  it('refuses, in one line each: a width that says no size, a test file of another size, mixed pixel column names', async () => {
+    const dir = await tempDir();
+    const odd = await writeCsv(dir, 'odd.csv', imageCsv(learnableRows(20, { width: 10, height: 6, channels: 1 }, [0, 1])));
+    const square = await writeCsv(dir, 'square.csv', imageCsv(learnableRows(20, size, [0, 1])));
+    const bigger = await writeCsv(dir, 'bigger.csv', imageCsv(learnableRows(5, { width: 16, height: 16, channels: 1 }, [0, 1]).map((r) => ({ pixels: r.pixels }))));
+    const mixed = await writeCsv(dir, 'mixed.csv', imageCsv(learnableRows(5, size, [0, 1])).replace(',pixel9,', ',px9,'));
+    const fail = (args: string[]) => run(process.execPath, [CLI, ...args]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    const cases: [string[], RegExp][] = [
+      [['check', odd], /odd\.csv:1: header: 60 pixel columns are neither a square image .*; give the size \(--size WxH or WxHx3\)\n$/],
+      [['train', '--model', 'mlp', '--train', square, '--test', bigger, '--out', join(dir, 'o1')], /bigger\.csv:1: its images are 16x16 \(256 pixel values\), but .*square\.csv's are 14x14 \(196\)/],
+      [['check', mixed], /mixed\.csv:1: column 11: header: expected 'pixel9', found 'px9'/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await fail(args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const sized = await run(process.execPath, [CLI, 'check', '--size', '10x6', odd]);
+    expect(sized.stdout).toMatch(/OK, 20 rows, labelled \(train format\), 10x6 grey\nlabels \(2 classes\): 0:10 1:10/);
+  }, 120_000);
 });
