@@ -77,6 +77,11 @@ beforeAll(async () => {
     timeout: 150_000,
   });
   await writeKaggleCsvs(join(consumer, 'data'), 400, 100);
+  // Fashion-MNIST's layout for README's `images` example: pixel columns from 1, both files labelled
+  const [header, ...rows] = (await readFile(join(consumer, 'data/train.csv'), 'utf8')).trim().split('\n');
+  const fashionHeader = header.replace(/pixel(\d+)/g, (_, k: string) => `pixel${Number(k) + 1}`);
+  await writeFile(join(consumer, 'fashion-mnist_train.csv'), [fashionHeader, ...rows.slice(0, 320), ''].join('\n'));
+  await writeFile(join(consumer, 'fashion-mnist_test.csv'), [fashionHeader, ...rows.slice(320), ''].join('\n'));
 }, 240_000);
 
 afterAll(() => (work ? rm(work, { recursive: true, force: true }) : undefined));
@@ -177,7 +182,7 @@ console.log(JSON.stringify({
 
   it("type-checks README's examples under tsc --strict --module nodenext, and runs them", async () => {
     const examples = await readmeExamples();
-    expect([...examples.keys()].sort()).toEqual(['pipeline', 'report']);
+    expect([...examples.keys()].sort()).toEqual(['images', 'pipeline', 'report']);
     const dir = join(consumer, 'examples');
     await mkdir(dir);
     for (const [name, code] of examples) await writeFile(join(dir, `${name}.ts`), code);
@@ -200,9 +205,14 @@ console.log(JSON.stringify({
     expect(report.stdout).toMatch(/open out\/report\.html/);
     const html = await readFile(join(consumer, 'out/report.html'), 'utf8');
     expect(html).toContain('mine vs mlp');
+    const images = await run(process.execPath, ['examples/build/images.js'], { cwd: consumer, timeout: 120_000 });
+    expect(images.stdout).toContain('28x28x1, classes: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot');
+    expect(images.stdout).toMatch(/cnn: test accuracy 0\.\d{3}/);
+    const fashion = (await readFile(join(consumer, 'out-fashion/submission-cnn.csv'), 'utf8')).trim().split('\n');
+    expect(fashion).toHaveLength(81);
     const out = await readdir(join(consumer, 'out'));
     expect(out).toEqual(expect.arrayContaining(['submission-mine.csv', 'submission-mlp.csv', 'model-mine', 'model-mlp', 'metrics-mine.json']));
-  }, 180_000);
+  }, 300_000);
 
   it('type-checks our own .d.ts with skipLibCheck off', async () => {
     const dir = join(consumer, 'strict');
