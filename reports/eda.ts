@@ -137,12 +137,13 @@ function largestAndSmallest(distribution: readonly LabelShare[], format: ImageFo
 }
 
 /**
- * How the report introduces a data set: the digits' sentence as it always was, otherwise the size,
- * colour and classes read from the format.
+ * How the report introduces a data set: the Digit Recognizer's sentence for grey digits, otherwise
+ * the size, colour and classes read from the format.
  */
 function describeData(images: string, format: ImageFormat): string {
-  if (formatWords(format).digits) {
-    return `${images} labelled images of handwritten digits, each 28 x 28 grey levels (0 = background, 255 = full ink).`;
+  // digits in colour (house numbers, say) are not handwriting on paper: the neutral sentence fits them
+  if (formatWords(format).digits && format.channels === 1) {
+    return `${images} labelled images of handwritten digits, each ${format.width} x ${format.height} grey levels (0 = background, 255 = full ink).`;
   }
   const names = classNames(format);
   return `${images} labelled images, ${sizeWords(format)}, ${names.length} classes: ${listWords(names)}.`;

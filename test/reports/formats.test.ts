@@ -2,11 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImageDataset } from '../../lib/data/dataset.ts';
-import { MNIST_FORMAT, pixelCount, type ImageFormat } from '../../lib/data/format.ts';
+import { imageFormat, MNIST_FORMAT, pixelCount, type ImageFormat } from '../../lib/data/format.ts';
 import type { Report } from '../../lib/render/report.ts';
 import { buildComparisonReport } from '../../reports/comparison.ts';
 import { comparisonData } from '../../reports/comparisonData.ts';
-import { buildEdaReport, edaData } from '../../reports/eda.ts';
+import { buildEdaReport, edaData, edaSections } from '../../reports/eda.ts';
 import { buildFullReport } from '../../reports/full.ts';
 import { REPORT_DATA_FILE, loadReportData, rebuildReport, saveReportData } from '../../reports/reportData.ts';
 import { writeFullReport } from '../../reports/writeReports.ts';
@@ -149,6 +149,19 @@ describe('the Digit Recognizer’s report', () => {
     expect(text).toContain('Errors by digit');
     expect(text).toContain('Confusion matrices: row = true digit, column = predicted digit.');
     expect(full.sections.flatMap((s) => s.charts.map((c) => c.name))).toContain('sample-digits');
+  });
+});
+
+describe('digits of another kind', () => {
+  it('are described by their size and colour, not as 28 x 28 handwriting', () => {
+    const houseNumbers = imageFormat({ width: 32, height: 32, channels: 3, classes: 10 });
+    expect(edaSections(edaData(randomImages(houseNumbers, 20), { rows: 1 }))[0].paragraphs[0]).toBe(
+      '20 labelled images, 32 x 32 RGB, 10 classes: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9.',
+    );
+    const small = imageFormat({ width: 14, height: 14, classes: 10 });
+    expect(edaSections(edaData(randomImages(small, 20), { rows: 1 }))[0].paragraphs[0]).toBe(
+      '20 labelled images of handwritten digits, each 14 x 14 grey levels (0 = background, 255 = full ink).',
+    );
   });
 });
 
