@@ -138,11 +138,11 @@ export { fromReadable, fromAsyncIterable, toAsyncIterable, pipelineStage, type A
 
 // eda: arquero tables in, tables out
 export { imageSummaries } from './eda/imageSummaries.ts';
-export { labelDistribution } from './eda/labelDistribution.ts';
-export { digitPixelStats } from './eda/digitPixelStats.ts';
+export { classDistribution, labelDistribution } from './eda/labelDistribution.ts';
+export { classPixelStats, digitPixelStats } from './eda/digitPixelStats.ts';
 export { pixelStats } from './eda/pixelStats.ts';
-export { meanDigits } from './eda/meanDigits.ts';
-export { sampleDigits, type SampleOptions } from './eda/sampleDigits.ts';
+export { meanImages, meanDigits } from './eda/meanDigits.ts';
+export { sampleImages, sampleDigits, type SampleOptions } from './eda/sampleDigits.ts';
 
 // jobs: one model trained, evaluated and predicted, with its files; the inputs of the CLI's jobs
 export { trainModel, type TrainModelOptions, type TrainModelResult, type TrainModelEvent, type TrainModelFiles, type TrainingData } from './jobs/trainModel.ts';

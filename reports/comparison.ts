@@ -1,14 +1,15 @@
 import { comparisonTableChart, type ModelSummary } from '../lib/charts/comparisonTable.ts';
 import { confusionMatricesChart } from '../lib/charts/confusion.ts';
-import { digitGridChart } from '../lib/charts/digitGrid.ts';
+import { imageGridChart } from '../lib/charts/digitGrid.ts';
 import { disagreementChart } from '../lib/charts/disagreement.ts';
 import { misclassifiedChart } from '../lib/charts/misclassified.ts';
 import { perClassChart } from '../lib/charts/perClass.ts';
 import { trainingCurvesChart } from '../lib/charts/trainingCurves.ts';
+import { formatWords } from '../lib/charts/words.ts';
 import type { Report, ReportChart, ReportSection } from '../lib/render/report.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 import { evaluationOf, type ComparisonData } from './comparisonData.ts';
-
+import { reportTitle } from './eda.ts';
 
 function summary(m: ModelMetrics): ModelSummary {
   return {
@@ -44,20 +45,23 @@ function disagreementSection(data: ComparisonData): ReportSection | undefined {
   const [first, second] = data.models;
   if (!data.disagreements || !first?.testPredictions || !second?.testPredictions) return undefined;
   const names = [first.model, second.model];
+  const { format } = data;
+  const words = formatWords(format);
+  const Items = words.digits ? 'Digits' : 'Images';
   const charts: ReportChart[] = [
     {
       name: 'disagreement',
-      caption: `Each cell counts the test digits ${first.model} labels as the row and ${second.model} as the column.`,
-      spec: disagreementChart({ model: first.model, predictions: first.testPredictions }, { model: second.model, predictions: second.testPredictions }),
+      caption: `Each cell counts the test ${words.items} ${first.model} labels as the row and ${second.model} as the column.`,
+      spec: disagreementChart({ model: first.model, predictions: first.testPredictions }, { model: second.model, predictions: second.testPredictions }, 'test', format),
     },
   ];
   if (data.disagreements.digits.length > 0) {
     charts.push({
-      name: 'disagreement-digits',
-      caption: 'The first test digits the models label differently, with each model’s answer (red when one is known to be wrong).',
-      spec: digitGridChart(
+      name: words.digits ? 'disagreement-digits' : 'disagreement-images',
+      caption: `The first test ${words.items} the models label differently, with each model’s answer (red when one is known to be wrong).`,
+      spec: imageGridChart(
         data.disagreements.digits.map((d) => ({ ...d, predictions: d.predictions.map((label, k) => ({ model: names[k], label })) })),
-        { title: `Test digits ${first.model} and ${second.model} disagree on` },
+        { title: `Test ${words.items} ${first.model} and ${second.model} disagree on`, format },
       ),
     });
   }
@@ -65,7 +69,7 @@ function disagreementSection(data: ComparisonData): ReportSection | undefined {
     id: 'disagreement',
     title: 'Where the models disagree',
     paragraphs: [
-      'Digits the two models label differently are the hard or ambiguous ones; when they agree, they are usually both right.',
+      `${Items} the two models label differently are the hard or ambiguous ones; when they agree, they are usually both right.`,
     ],
     charts,
   };
@@ -79,6 +83,8 @@ function disagreementSection(data: ComparisonData): ReportSection | undefined {
  */
 export function comparisonSections(data: ComparisonData): ReportSection[] {
   const names = data.models.map((m) => m.model);
+  const { format } = data;
+  const words = formatWords(format);
   const evaluations = data.models.map((m) => ({ model: m.model, evaluation: evaluationOf(m, data.dataName) }));
   const sections: Array<ReportSection | undefined> = [
     {
@@ -87,7 +93,7 @@ export function comparisonSections(data: ComparisonData): ReportSection[] {
       paragraphs: [
         verdict(data),
         data.dataName === 'test'
-          ? 'Test accuracy is measured on digits no model saw during training or model selection.'
+          ? `Test accuracy is measured on ${words.items} no model saw during training or model selection.`
           : 'Without the test answers there is no held-out accuracy: validation accuracy is the best estimate, slightly optimistic if it was used for early stopping.',
       ],
       charts: [{ name: 'comparison-table', caption: 'Accuracy, size, time and the backend each model ran on.', spec: comparisonTableChart(data.models.map(summary)) }],
@@ -100,23 +106,27 @@ export function comparisonSections(data: ComparisonData): ReportSection[] {
     },
     {
       id: 'errors',
-      title: 'Errors by digit',
-      paragraphs: [`Computed on the ${data.dataName} digits. The diagonal holds the correct answers; the darker an off-diagonal cell, the more often that confusion happens.`],
+      title: `Errors by ${words.kind}`,
+      paragraphs: [`Computed on the ${data.dataName} ${words.items}. The diagonal holds the correct answers; the darker an off-diagonal cell, the more often that confusion happens.`],
       charts: [
         {
           name: 'confusion',
-          caption: 'Confusion matrices: row = true digit, column = predicted digit.',
+          caption: `Confusion matrices: row = true ${words.kind}, column = predicted ${words.kind}.`,
           spec: confusionMatricesChart(
             evaluations.map((e) => ({ model: e.model, confusion: e.evaluation.confusion })),
             data.dataName,
+            format,
           ),
         },
         {
           name: 'per-class',
-          caption: 'Precision: of the digits predicted as d, the share that are d. Recall: of the true d, the share found. F1: their harmonic mean.',
+          caption: words.digits
+            ? 'Precision: of the digits predicted as d, the share that are d. Recall: of the true d, the share found. F1: their harmonic mean.'
+            : 'Precision: of the images predicted as class c, the share that are c. Recall: of the images of class c, the share found. F1: their harmonic mean.',
           spec: perClassChart(
             evaluations.map((e) => ({ model: e.model, perClass: e.evaluation.perClass })),
             data.dataName,
+            format,
           ),
         },
       ],
@@ -124,11 +134,15 @@ export function comparisonSections(data: ComparisonData): ReportSection[] {
     {
       id: 'mistakes',
       title: 'Mistakes',
-      paragraphs: ['The mistakes a model makes with the highest confidence: some are sloppy writing a person would misread too, some are plain model errors.'],
+      paragraphs: [
+        words.digits
+          ? 'The mistakes a model makes with the highest confidence: some are sloppy writing a person would misread too, some are plain model errors.'
+          : 'The mistakes a model makes with the highest confidence: some are images a person would hesitate over too, some are plain model errors.',
+      ],
       charts: data.galleries.map((g) => ({
         name: `misclassified-${names.indexOf(g.model) + 1}`,
-        caption: `${g.model} got ${g.total.toLocaleString('en-US')} ${data.dataName} digits wrong.`,
-        spec: misclassifiedChart(g.model, names.indexOf(g.model), g.digits, data.dataName, g.total),
+        caption: `${g.model} got ${g.total.toLocaleString('en-US')} ${data.dataName} ${words.items} wrong.`,
+        spec: misclassifiedChart(g.model, names.indexOf(g.model), g.digits, data.dataName, g.total, format),
       })),
     },
     disagreementSection(data),
@@ -144,7 +158,7 @@ export function comparisonSections(data: ComparisonData): ReportSection[] {
  */
 export function buildComparisonReport(data: ComparisonData): Report {
   return {
-    title: 'Digit Recognizer: comparing the models',
+    title: reportTitle(data.format, ': comparing the models'),
     subtitle: data.models.map((m) => m.model).join(' vs '),
     sections: comparisonSections(data),
   };

@@ -1,7 +1,7 @@
 import type { Report } from '../lib/render/report.ts';
 import { comparisonSections } from './comparison.ts';
 import type { ComparisonData } from './comparisonData.ts';
-import { edaSections, type EdaData } from './eda.ts';
+import { edaSections, reportTitle, type EdaData } from './eda.ts';
 import { UserError } from '../lib/errors.ts';
 
 /** What the whole report is built from; either part may be absent. */
@@ -11,7 +11,8 @@ export interface ReportData {
 }
 
 /**
- * The main job's report: the data first, then the models (out/report.html).
+ * The main job's report: the data first, then the models (out/report.html), worded for the data set
+ * (the Digit Recognizer's title and words for the ten digits, neutral ones for other images).
  *
  * @example
  * await writeReport('out', buildFullReport({ eda, comparison }));
@@ -19,8 +20,9 @@ export interface ReportData {
 export function buildFullReport(data: ReportData): Report {
   if (!data.eda && !data.comparison) throw new UserError('buildFullReport: neither EDA nor model data given');
   const models = data.comparison?.models.map((m) => m.model).join(' vs ');
+  const format = data.eda?.format ?? data.comparison!.format;
   return {
-    title: 'Digit Recognizer report',
+    title: reportTitle(format, ' report'),
     subtitle: [data.eda && `${data.eda.images.toLocaleString('en-US')} training images`, models && `models: ${models}`].filter(Boolean).join(' · '),
     sections: [...(data.eda ? edaSections(data.eda) : []), ...(data.comparison ? comparisonSections(data.comparison) : [])],
   };

@@ -15,7 +15,7 @@ export { escapeHtml } from '../lib/render/escape.ts';
 export type { Report, ReportSection, ReportChart } from '../lib/render/report.ts';
 
 // report builders: data in, a Report value out
-export { edaData, edaSections, buildEdaReport, type EdaData, type EdaOptions, type ShownDigit } from './eda.ts';
+export { edaData, edaSections, buildEdaReport, type EdaData, type EdaOptions, type ShownImage, type ShownDigit } from './eda.ts';
 export { comparisonData, evaluationOf, type ComparisonData, type ComparisonOptions, type Gallery, type Disagreements } from './comparisonData.ts';
 export { comparisonSections, buildComparisonReport } from './comparison.ts';
 export { buildFullReport, type ReportData } from './full.ts';

@@ -177,11 +177,13 @@ function jobStages(
     };
     await writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(summary, null, 2)}\n`);
     const task = reporter.task('render report', 1, 'pages');
-    // the report shows test digits with their true labels when the answers are known
-    const test = answers ? new DigitDataset(data.test.pixels, data.test.ids, Uint8Array.from(data.test.ids, (id) => answers!.get(id)!), data.test.format) : data.test;
+    // the report shows test images with their true labels when the answers are known; the answers
+    // are class indices of the training data's format, which names the classes everywhere in the report
+    const { format } = data.train;
+    const test = answers ? new DigitDataset(data.test.pixels, data.test.ids, Uint8Array.from(data.test.ids, (id) => answers!.get(id)!), format) : data.test;
     // the whole labelled file: the EDA covers all of it, and validation mistakes are drawn from it
     const labelled = DigitDataset.concat([data.train, data.valid]);
-    const report = await writeFullReport(out, { train: labelled, test, models: metrics, rows: options.rows, seed: options.seed });
+    const report = await writeFullReport(out, { train: labelled, test, format, models: metrics, rows: options.rows, seed: options.seed });
     task.finish(`rendered the report: ${report.charts.length} charts`);
     onResult({
       models: metrics,

@@ -1,5 +1,5 @@
 import { zlibSync } from 'fflate';
-import { PIXELS, SIDE } from '../types.ts';
+import { checkSize, describeSize, MNIST_FORMAT, pixelCount, type ImageSize } from '../data/format.ts';
 import { UserError } from '../errors.ts';
 
 const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
@@ -48,31 +48,56 @@ function base64(bytes: Uint8Array): string {
 }
 
 /**
- * A 28x28 digit as a `data:image/png;base64,...` URL, row 0 at the top and column 0 at the left, as
- * the pixels are stored. Ink (high grey levels) is drawn dark on a light background so digits read
- * like print. An image per digit keeps a grid of 100 digits to a few tens of kB of SVG, where a rect
- * per pixel would take 78,400 elements.
+ * An image as a `data:image/png;base64,...` URL at its own size, row 0 at the top and column 0 at
+ * the left, as the pixels are stored (row-major, the channels of a pixel side by side). Grey images
+ * are drawn ink-dark on a light background (high levels dark), so digits and sketches read like
+ * print; RGB images keep their true colours (PNG colour type 2). Fractional values, such as those
+ * of mean images, are rounded and clamped to 0–255. An image per tile keeps a grid of 100 images to
+ * a few tens of kB of SVG, where a rect per pixel would take 78,400 elements for 28x28 digits.
+ *
+ * @example
+ * const url = imagePngDataUrl(dataset.record(0).pixels, dataset.format);
+ * // <image href={url} width="64" height="64" style="image-rendering: pixelated">
+ */
+export function imagePngDataUrl(pixels: ArrayLike<number>, size: ImageSize): string {
+  return pngDataUrl(pixels, size, 'imagePngDataUrl');
+}
+
+/**
+ * A 28x28 digit of the Digit Recognizer as a PNG data URL: {@link imagePngDataUrl} at MNIST's size.
  *
  * @example
  * const url = digitPngDataUrl(dataset.record(0).pixels);
  * // <image href={url} width="56" height="56" style="image-rendering: pixelated">
  */
 export function digitPngDataUrl(pixels: ArrayLike<number>): string {
-  if (pixels.length !== PIXELS) throw new UserError(`digitPngDataUrl: pixels has ${pixels.length} values, expected ${PIXELS}`);
-  // each scanline starts with filter type 0 (none), then one byte per grey pixel
-  const raw = new Uint8Array(SIDE * (SIDE + 1));
-  for (let row = 0; row < SIDE; row++) {
-    for (let col = 0; col < SIDE; col++) {
-      const grey = Math.min(255, Math.max(0, Math.round(pixels[row * SIDE + col])));
-      raw[row * (SIDE + 1) + 1 + col] = 255 - grey;
+  return pngDataUrl(pixels, MNIST_FORMAT, 'digitPngDataUrl');
+}
+
+/** {@link imagePngDataUrl}, naming `verb` in its errors. */
+export function pngDataUrl(pixels: ArrayLike<number>, size: ImageSize, verb: string): string {
+  checkSize(verb, size);
+  const { width, height, channels } = size;
+  const expected = pixelCount(size);
+  if (pixels.length !== expected) {
+    throw new UserError(`${verb}: pixels has ${pixels.length} values, expected ${expected} (${describeSize(size)})`);
+  }
+  const rowBytes = width * channels;
+  const grey = channels === 1;
+  // each scanline starts with filter type 0 (none), then the row's values as stored
+  const raw = new Uint8Array(height * (rowBytes + 1));
+  for (let row = 0; row < height; row++) {
+    for (let i = 0; i < rowBytes; i++) {
+      const value = Math.min(255, Math.max(0, Math.round(pixels[row * rowBytes + i])));
+      raw[row * (rowBytes + 1) + 1 + i] = grey ? 255 - value : value;
     }
   }
   const header = new Uint8Array(13);
   const view = new DataView(header.buffer);
-  view.setUint32(0, SIDE);
-  view.setUint32(4, SIDE);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
   header[8] = 8; // bit depth
-  header[9] = 0; // colour type: greyscale
+  header[9] = grey ? 0 : 2; // colour type: greyscale or truecolour RGB
   const png = concatBytes([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', zlibSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
   return `data:image/png;base64,${base64(png)}`;
 }

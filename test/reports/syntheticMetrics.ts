@@ -22,10 +22,10 @@ export function barDigits(n: number, seed = 1): DigitDataset {
   return new DigitDataset(pixels, ids, labels);
 }
 
-/** Predictions that are right except with probability `errorRate` (then a random other digit). */
-export function noisyPredictions(labels: ArrayLike<number>, errorRate: number, seed: number): number[] {
+/** Predictions that are right except with probability `errorRate` (then a random other class). */
+export function noisyPredictions(labels: ArrayLike<number>, errorRate: number, seed: number, classes: number = CLASSES): number[] {
   const random = seededRandom(seed);
-  return Array.from(labels, (label) => (random() < errorRate ? (label + 1 + Math.floor(random() * 9)) % CLASSES : label));
+  return Array.from(labels, (label) => (random() < errorRate ? (label + 1 + Math.floor(random() * (classes - 1))) % classes : label));
 }
 
 export interface SyntheticModel {
@@ -37,19 +37,21 @@ export interface SyntheticModel {
 
 /**
  * Metrics of a pretend model on `valid` and `test` (test answers known only if `test` is labelled):
- * what the trainer would report, without training, for report tests and the report benchmark.
+ * what the trainer would report, without training, for report tests and the report benchmark. The
+ * classes are those of `valid.format`.
  */
 export function syntheticMetrics(spec: SyntheticModel, valid: DigitDataset, test: DigitDataset): ModelMetrics {
   const random = seededRandom(spec.seed + 1000);
+  const classes = valid.format.classes.length;
   // the scorer reads each mistake's confidence from the probability of the predicted class
   const evaluate = (labels: ArrayLike<number>, predicted: number[], ids: ArrayLike<number>): Evaluation => {
-    const probabilities = new Float32Array(labels.length * CLASSES);
-    predicted.forEach((label, i) => (probabilities[i * CLASSES + label] = 0.5 + random() / 2));
-    return evaluateLabels(labels, predicted, ids, probabilities);
+    const probabilities = new Float32Array(labels.length * classes);
+    predicted.forEach((label, i) => (probabilities[i * classes + label] = 0.5 + random() / 2));
+    return evaluateLabels(labels, predicted, ids, probabilities, classes);
   };
-  const validPredictions = noisyPredictions(valid.labels!, spec.errorRate, spec.seed);
+  const validPredictions = noisyPredictions(valid.labels!, spec.errorRate, spec.seed, classes);
   const testLabels = test.labels ?? new Uint8Array(test.size);
-  const testPredictions = noisyPredictions(testLabels, spec.errorRate, spec.seed + 1);
+  const testPredictions = noisyPredictions(testLabels, spec.errorRate, spec.seed + 1, classes);
   const epochs = spec.epochs ?? 5;
   const history: EpochStats[] = Array.from({ length: epochs }, (_, e) => ({
     epoch: e + 1,
