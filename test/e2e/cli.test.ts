@@ -39,7 +39,8 @@ describe('digits CLI: data, check, argument errors (the real MNIST files)', () =
     const result = await digits('check', join(dir, 'train.csv'));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/42000 rows, labelled/);
-    const counts = result.stdout.match(/labels: (.*)/)![1].split(' ').map((pair) => Number(pair.split(':')[1]));
+    expect(result.stdout).toMatch(/OK, 42000 rows, labelled \(train format\), 28x28 grey\n/);
+    const counts = result.stdout.match(/labels \(10 classes\): (.*)/)![1].split(' ').map((pair) => Number(pair.split(':')[1]));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(42_000);
   });
 
