@@ -3,7 +3,9 @@ import { checkRecord } from './check.ts';
 import { MNIST_FORMAT, pixelCount, type ImageFormat } from './format.ts';
 import type { AnyImage } from './pixels.ts';
 
+/** Room for 1,024 rows at first, or fewer large images: about 4 MiB, grown by doubling. */
 const INITIAL_ROWS = 1024;
+const INITIAL_BYTES = 4 << 20;
 
 /** The arrays an `ImageDataset` is made of. */
 export interface DatasetArrays {
@@ -20,8 +22,8 @@ export interface DatasetArrays {
 export class DatasetBuilder {
   private readonly stride: number;
   private pixels: Uint8Array;
-  private ids = new Int32Array(INITIAL_ROWS);
-  private labels = new Uint8Array(INITIAL_ROWS);
+  private ids: Int32Array;
+  private labels: Uint8Array;
   private rows = 0;
   /** Whether the records carry labels; fixed by the first record. */
   private labelled: boolean | undefined;
@@ -32,7 +34,10 @@ export class DatasetBuilder {
     readonly format: ImageFormat = MNIST_FORMAT,
   ) {
     this.stride = pixelCount(format);
-    this.pixels = new Uint8Array(INITIAL_ROWS * this.stride);
+    const rows = Math.max(1, Math.min(INITIAL_ROWS, Math.floor(INITIAL_BYTES / Math.max(1, this.stride))));
+    this.pixels = new Uint8Array(rows * this.stride);
+    this.ids = new Int32Array(rows);
+    this.labels = new Uint8Array(rows);
   }
 
   /** Number of records added so far. */

@@ -93,8 +93,12 @@ const CR = 13;
 const COMMA = 44;
 const ZERO = 48;
 const NINE = 57;
-/** Records are carved out of shared slabs: one allocation per SLAB_RECORDS rows instead of one per row. */
+/**
+ * Records are carved out of shared slabs: one allocation per slab of rows instead of one per row.
+ * A slab holds up to 1,024 rows and about 4 MiB, so large images never ask for gigabytes at once.
+ */
 const SLAB_RECORDS = 1024;
+const SLAB_BYTES = 4 << 20;
 const MAX_LISTED_LINES = 10;
 
 
@@ -242,7 +246,8 @@ class ImageRowParser {
   /** The start of a line cut by the end of a chunk. */
   private carry: Uint8Array | null = null;
   private slab = new Uint8Array(0);
-  private slabUsed = SLAB_RECORDS;
+  private slabRows = 1;
+  private slabUsed = 1;
   private skipped = 0;
   private skippedLines: number[] = [];
   private firstSkipError = '';
@@ -497,8 +502,9 @@ class ImageRowParser {
       this.fail(undefined, 'empty line', blank);
     }
     const stride = this.pixelsPerRow;
-    if (this.slabUsed === SLAB_RECORDS) {
-      this.slab = new Uint8Array(SLAB_RECORDS * stride);
+    if (this.slabUsed === this.slabRows) {
+      this.slabRows = Math.max(1, Math.min(SLAB_RECORDS, Math.floor(SLAB_BYTES / stride)));
+      this.slab = new Uint8Array(this.slabRows * stride);
       this.slabUsed = 0;
     }
     const pixels = this.slab.subarray(this.slabUsed * stride, (this.slabUsed + 1) * stride);
@@ -623,7 +629,7 @@ function inferSize(count: number): ImageSize | undefined {
   return size && size.width >= MIN_INFERRED_SIDE ? size : undefined;
 }
 
-/** `(the nearest square is 784 = 28x28)`, to point at a missing or extra pixel column. */
+/** `(the nearest is 784 = 28x28: is a pixel column missing or extra?)` when a count is one or two off a square. */
 function nearestSquare(count: number): string {
   const side = Math.max(MIN_INFERRED_SIDE, Math.round(Math.sqrt(count)));
   return count > 0 && Math.abs(side * side - count) <= 2 ? ` (the nearest is ${side * side} = ${side}x${side}: is a pixel column missing or extra?)` : '';
