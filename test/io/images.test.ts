@@ -17,8 +17,8 @@ const grey14 = { width: 14, height: 14, channels: 1 };
 const rgb32 = { width: 32, height: 32, channels: 3 };
 
 describe('readImages: sizes', () => {
-  it('takes 196 pixel columns as 14x14 grey and 3,072 as 32x32 RGB, and says so in onHeader', async () => {
-    for (const size of [grey14, rgb32]) {
+  it('takes 196 pixel columns as 14x14 grey, 1,024 as 32x32 grey and 3,072 as 32x32 RGB, and says so in onHeader', async () => {
+    for (const size of [grey14, { width: 32, height: 32, channels: 1 }, rgb32]) {
       const rows = learnableRows(4, size, [0, 1]);
       let header: unknown;
       const records = await read(imageCsv(rows, { start: 1 }), { onHeader: (h) => (header = h) });
@@ -56,6 +56,13 @@ describe('readImages: sizes', () => {
     const unlabelled = await read(imageCsv(rows.map((r) => ({ pixels: r.pixels })), { header: false }), { header: false });
     expect(unlabelled[0]).not.toHaveProperty('label');
     expect(unlabelled[0].pixels).toHaveLength(196);
+  });
+
+  it('reads large images (512x512) row by row, each record its own pixels', async () => {
+    const rows = [0, 1, 2].map((k) => ({ label: k, pixels: Array.from({ length: 512 * 512 }, (_, p) => (p * (k + 3)) % 251) }));
+    const records = await read(imageCsv(rows));
+    expect(records.map((r) => r.pixels.length)).toEqual([262_144, 262_144, 262_144]);
+    records.forEach((r, i) => expect(Array.from(r.pixels)).toEqual(rows[i].pixels));
   });
 
   it('reads only the first line for readImageHeader', async () => {
