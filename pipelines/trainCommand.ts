@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { defer, switchMap, tap } from 'rxjs';
 import {
   type BackendChoice,
+  type ClassNaming,
   type CsvLayout,
   type ModelName,
   RECIPES,
@@ -18,7 +19,9 @@ import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { commandLine, describeModelResult } from './summary.ts';
 
-export interface TrainCommandOptions extends CsvLayout {
+export interface TrainCommandOptions extends CsvLayout, ClassNaming {
+  /** The submission's header when the competition wants another one. */
+  submissionHeader?: readonly [string, string];
   model: ModelName;
   train?: string;
   test?: string;
