@@ -4,6 +4,7 @@
 //                                                              samplesPerCpuSec, firstLoss, lastLoss }
 //   lossCurve(net, variant, batch, steps, seed)            -> number[] (one loss per step, one fixed batch)
 //   convCheck(batch, seed)                                 -> max abs differences of the conv forwards
+//   profile(net, variant, batch, steps, seed)              -> { phase: ms per step } (Eigen / OpenBLAS variants)
 //   setThreads(n)
 // net: 'cnn' | 'mlp'; variant: 'onednn' | 'onednn-blocked' | 'eigen' | 'openblas'.
 // Everything runs synchronously on the calling thread (plus the OpenMP / OpenBLAS pools).
@@ -209,6 +210,30 @@ napi_value ConvCheck(napi_env env, napi_callback_info info) {
   });
 }
 
+/** profile(net, variant, batch, steps, seed): ms per step by phase (Eigen / OpenBLAS variants), after 3 warm-up steps. */
+napi_value ProfileSteps(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    auto a = args(env, info, 5);
+    const std::string net = stringArg(env, a[0]), variant = stringArg(env, a[1]);
+    const int batch = static_cast<int>(numberArg(env, a[2])), steps = static_cast<int>(numberArg(env, a[3]));
+    const uint64_t seed = static_cast<uint64_t>(numberArg(env, a[4]));
+    auto trainer = makeTrainer(net, variant, batch, seed);
+    Batch data = makeBatch(batch, seed + 7);
+    for (int i = 0; i < 3; ++i) trainer->step(data.x.data(), data.y.data());
+    takeGemmProfile();
+    setGemmProfile(true);
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < steps; ++i) trainer->step(data.x.data(), data.y.data());
+    const double total = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    setGemmProfile(false);
+    napi_value o;
+    CHECK(napi_create_object(env, &o));
+    for (auto& [name, ms] : takeGemmProfile()) set(env, o, name.c_str(), num(env, ms / steps));
+    set(env, o, "total", num(env, total / steps));
+    return o;
+  });
+}
+
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
     auto a = args(env, info, 1);
@@ -230,6 +255,7 @@ NAPI_MODULE_INIT() {
       {"bench", nullptr, Bench, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"lossCurve", nullptr, LossCurve, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"convCheck", nullptr, ConvCheck, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"profile", nullptr, ProfileSteps, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace spike {
@@ -110,6 +111,10 @@ std::unique_ptr<Trainer> makeBlasMlp(int batch, const MlpParams& p, uint64_t see
 void dnnlConvForward(const float* x, int n, int h, int w, int cin, const float* k, int cout, float* y);
 void eigenConvForward(const float* x, int n, int h, int w, int cin, const float* k, int cout, float* y);
 void blasConvForward(const float* x, int n, int h, int w, int cin, const float* k, int cout, float* y);
+
+/** Per-phase timing of the Eigen / OpenBLAS networks: on, then the accumulated ms by phase (and reset). */
+void setGemmProfile(bool on);
+std::vector<std::pair<std::string, double>> takeGemmProfile();
 
 void setEigenThreads(int n);
 void setBlasThreads(int n);

@@ -7,12 +7,37 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <string>
+#include <utility>
 
 #include "common.h"
 
 namespace spike {
 namespace gemmnet {
+
+/** Optional per-phase wall time of the GEMM networks (Profile::on), for the spike's breakdown. */
+struct Profile {
+  static inline bool on = false;
+  static inline std::vector<std::pair<std::string, double>> ms;
+  static void add(const char* name, double t) {
+    for (auto& [n, v] : ms)
+      if (n == name) {
+        v += t;
+        return;
+      }
+    ms.emplace_back(name, t);
+  }
+};
+
+template <class F>
+inline void phase(const char* name, F f) {
+  if (!Profile::on) return f();
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  Profile::add(name, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+}
 
 /** 3x3 'same' stride-1 patches of NHWC x [n, h, w, c] as rows of col [n*h*w, 9*c] (kh, kw, c order). */
 inline void im2col3x3(const float* x, int n, int h, int w, int c, float* col) {
@@ -270,47 +295,50 @@ class Cnn final : public Trainer {
     const int n = n_;
     float mean[C2], var[C2];
     // Block 1: conv 1->24, pool, batch norm + ReLU.
-    im2col3x3(x, n, 28, 28, 1, col1_.data());
-    G::gemm(false, false, n * 784, C1, 9, col1_.data(), 9, w_.w1.data(), C1, y1_.data(), C1);
-    maxPool2(y1_.data(), n, 28, 28, C1, xh1_.data(), idx1_.data());
-    bnReluForward(xh1_.data(), n * 196L, C1, w_.g1.data(), w_.b1.data(), CNN_BN_EPS, a1_.data(), mean, var, rstd1_);
-    runningUpdate(rm1_.data(), mean, C1), runningUpdate(rv1_.data(), var, C1);
+    phase("im2col", [&] { im2col3x3(x, n, 28, 28, 1, col1_.data()); });
+    phase("gemm conv1 fwd", [&] { G::gemm(false, false, n * 784, C1, 9, col1_.data(), 9, w_.w1.data(), C1, y1_.data(), C1); });
+    phase("pool", [&] { maxPool2(y1_.data(), n, 28, 28, C1, xh1_.data(), idx1_.data()); });
+    phase("batchnorm+relu", [&] { bnReluForward(xh1_.data(), n * 196L, C1, w_.g1.data(), w_.b1.data(), CNN_BN_EPS, a1_.data(), mean, var, rstd1_); });
+    phase("batchnorm+relu", [&] { runningUpdate(rm1_.data(), mean, C1), runningUpdate(rv1_.data(), var, C1); });
     // Block 2: conv 24->48, pool, batch norm + ReLU.
-    im2col3x3(a1_.data(), n, 14, 14, C1, col2_.data());
-    G::gemm(false, false, n * 196, C2, 9 * C1, col2_.data(), 9 * C1, w_.w2.data(), C2, y2_.data(), C2);
-    maxPool2(y2_.data(), n, 14, 14, C2, xh2_.data(), idx2_.data());
-    bnReluForward(xh2_.data(), n * 49L, C2, w_.g2.data(), w_.b2.data(), CNN_BN_EPS, a2_.data(), mean, var, rstd2_);
-    runningUpdate(rm2_.data(), mean, C2), runningUpdate(rv2_.data(), var, C2);
+    phase("im2col", [&] { im2col3x3(a1_.data(), n, 14, 14, C1, col2_.data()); });
+    phase("gemm conv2 fwd", [&] { G::gemm(false, false, n * 196, C2, 9 * C1, col2_.data(), 9 * C1, w_.w2.data(), C2, y2_.data(), C2); });
+    phase("pool", [&] { maxPool2(y2_.data(), n, 14, 14, C2, xh2_.data(), idx2_.data()); });
+    phase("batchnorm+relu", [&] { bnReluForward(xh2_.data(), n * 49L, C2, w_.g2.data(), w_.b2.data(), CNN_BN_EPS, a2_.data(), mean, var, rstd2_); });
+    phase("batchnorm+relu", [&] { runningUpdate(rm2_.data(), mean, C2), runningUpdate(rv2_.data(), var, C2); });
     // Dense 2352 -> 256, ReLU, dropout; dense 256 -> 10; loss.
-    G::gemm(false, false, n, H, F, a2_.data(), F, w_.wf1.data(), H, h_.data(), H);
-    dropoutMask(mask_.data(), mask_.size(), CNN_DROPOUT, dropoutSeed(seed_, step_, 0));
-    biasReluDropout(h_.data(), n, H, w_.bf1.data(), mask_.data());
-    G::gemm(false, false, n, 10, H, h_.data(), H, w_.wf2.data(), 10, logits_.data(), 10);
-    addBias(logits_.data(), n, 10, w_.bf2.data());
-    const float loss = softmaxCrossEntropy(logits_.data(), y, n, 10, dlogits_.data());
+    phase("gemm fc1 fwd", [&] { G::gemm(false, false, n, H, F, a2_.data(), F, w_.wf1.data(), H, h_.data(), H); });
+    phase("dense elementwise", [&] { dropoutMask(mask_.data(), mask_.size(), CNN_DROPOUT, dropoutSeed(seed_, step_, 0)); });
+    phase("dense elementwise", [&] { biasReluDropout(h_.data(), n, H, w_.bf1.data(), mask_.data()); });
+    phase("gemm fc2 fwd", [&] { G::gemm(false, false, n, 10, H, h_.data(), H, w_.wf2.data(), 10, logits_.data(), 10); });
+    phase("dense elementwise", [&] { addBias(logits_.data(), n, 10, w_.bf2.data()); });
+    float loss = 0;
+    phase("loss", [&] { loss = softmaxCrossEntropy(logits_.data(), y, n, 10, dlogits_.data()); });
     // Backward.
-    G::gemm(true, false, H, 10, n, h_.data(), H, dlogits_.data(), 10, g_.wf2.data(), 10);
-    columnSums(dlogits_.data(), n, 10, g_.bf2.data());
-    G::gemm(false, true, n, H, 10, dlogits_.data(), 10, w_.wf2.data(), 10, dd_.data(), H);
-    reluDropoutBackward(dd_.data(), h_.data(), mask_.data(), static_cast<long>(dd_.size()));
-    columnSums(dd_.data(), n, H, g_.bf1.data());
-    G::gemm(true, false, F, H, n, a2_.data(), F, dd_.data(), H, g_.wf1.data(), H);
-    G::gemm(false, true, n, F, H, dd_.data(), H, w_.wf1.data(), H, da2_.data(), F);
-    bnReluBackward(da2_.data(), xh2_.data(), n * 49L, C2, w_.g2.data(), w_.b2.data(), rstd2_, g_.g2.data(), g_.b2.data());
-    maxPool2Backward(da2_.data(), idx2_.data(), n, 14, 14, C2, dy2_.data());
-    G::gemm(true, false, 9 * C1, C2, n * 196, col2_.data(), 9 * C1, dy2_.data(), C2, g_.w2.data(), C2);
-    G::gemm(false, true, n * 196, 9 * C1, C2, dy2_.data(), C2, w_.w2.data(), C2, dcol2_.data(), 9 * C1);
-    col2im3x3(dcol2_.data(), n, 14, 14, C1, da1_.data());
-    bnReluBackward(da1_.data(), xh1_.data(), n * 196L, C1, w_.g1.data(), w_.b1.data(), rstd1_, g_.g1.data(), g_.b1.data());
-    maxPool2Backward(da1_.data(), idx1_.data(), n, 28, 28, C1, dy1_.data());
-    G::gemm(true, false, 9, C1, n * 784, col1_.data(), 9, dy1_.data(), C1, g_.w1.data(), C1);
+    phase("gemm fc2 dW", [&] { G::gemm(true, false, H, 10, n, h_.data(), H, dlogits_.data(), 10, g_.wf2.data(), 10); });
+    phase("dense elementwise", [&] { columnSums(dlogits_.data(), n, 10, g_.bf2.data()); });
+    phase("gemm fc2 dX", [&] { G::gemm(false, true, n, H, 10, dlogits_.data(), 10, w_.wf2.data(), 10, dd_.data(), H); });
+    phase("dense elementwise", [&] { reluDropoutBackward(dd_.data(), h_.data(), mask_.data(), static_cast<long>(dd_.size())); });
+    phase("dense elementwise", [&] { columnSums(dd_.data(), n, H, g_.bf1.data()); });
+    phase("gemm fc1 dW", [&] { G::gemm(true, false, F, H, n, a2_.data(), F, dd_.data(), H, g_.wf1.data(), H); });
+    phase("gemm fc1 dX", [&] { G::gemm(false, true, n, F, H, dd_.data(), H, w_.wf1.data(), H, da2_.data(), F); });
+    phase("batchnorm+relu", [&] { bnReluBackward(da2_.data(), xh2_.data(), n * 49L, C2, w_.g2.data(), w_.b2.data(), rstd2_, g_.g2.data(), g_.b2.data()); });
+    phase("pool", [&] { maxPool2Backward(da2_.data(), idx2_.data(), n, 14, 14, C2, dy2_.data()); });
+    phase("gemm conv2 dW", [&] { G::gemm(true, false, 9 * C1, C2, n * 196, col2_.data(), 9 * C1, dy2_.data(), C2, g_.w2.data(), C2); });
+    phase("gemm conv2 dX", [&] { G::gemm(false, true, n * 196, 9 * C1, C2, dy2_.data(), C2, w_.w2.data(), C2, dcol2_.data(), 9 * C1); });
+    phase("col2im", [&] { col2im3x3(dcol2_.data(), n, 14, 14, C1, da1_.data()); });
+    phase("batchnorm+relu", [&] { bnReluBackward(da1_.data(), xh1_.data(), n * 196L, C1, w_.g1.data(), w_.b1.data(), rstd1_, g_.g1.data(), g_.b1.data()); });
+    phase("pool", [&] { maxPool2Backward(da1_.data(), idx1_.data(), n, 28, 28, C1, dy1_.data()); });
+    phase("gemm conv1 dW", [&] { G::gemm(true, false, 9, C1, n * 784, col1_.data(), 9, dy1_.data(), C1, g_.w1.data(), C1); });
     // Adam.
+    phase("adam", [&] {
     adam_.next();
     Vec* ws[] = {&w_.w1, &w_.g1, &w_.b1, &w_.w2, &w_.g2, &w_.b2, &w_.wf1, &w_.bf1, &w_.wf2, &w_.bf2};
     Vec* gs[] = {&g_.w1, &g_.g1, &g_.b1, &g_.w2, &g_.g2, &g_.b2, &g_.wf1, &g_.bf1, &g_.wf2, &g_.bf2};
     Vec* ms[] = {&m_.w1, &m_.g1, &m_.b1, &m_.w2, &m_.g2, &m_.b2, &m_.wf1, &m_.bf1, &m_.wf2, &m_.bf2};
     Vec* vs[] = {&v_.w1, &v_.g1, &v_.b1, &v_.w2, &v_.g2, &v_.b2, &v_.wf1, &v_.bf1, &v_.wf2, &v_.bf2};
     for (int i = 0; i < 10; ++i) adamUpdate(adam_, ws[i]->data(), gs[i]->data(), ms[i]->data(), vs[i]->data(), ws[i]->size());
+    });
     ++step_;
     return loss;
   }
@@ -348,35 +376,38 @@ class Mlp final : public Trainer {
   float step(const float* x, const int* y) override {
     const int n = n_;
     float mean[H1], var[H1];
-    G::gemm(false, false, n, H1, IN, x, IN, w_.w1.data(), H1, xh1_.data(), H1);
-    bnReluForward(xh1_.data(), n, H1, w_.g1.data(), w_.b1.data(), MLP_BN_EPS, a1_.data(), mean, var, rstd1_);
-    runningUpdate(rm1_.data(), mean, H1), runningUpdate(rv1_.data(), var, H1);
-    dropoutMask(mask1_.data(), mask1_.size(), MLP_DROPOUT, dropoutSeed(seed_, step_, 0));
-    multiply(a1_.data(), mask1_.data(), static_cast<long>(a1_.size()));
-    G::gemm(false, false, n, H2, H1, a1_.data(), H1, w_.w2.data(), H2, xh2_.data(), H2);
-    bnReluForward(xh2_.data(), n, H2, w_.g2.data(), w_.b2.data(), MLP_BN_EPS, a2_.data(), mean, var, rstd2_);
-    runningUpdate(rm2_.data(), mean, H2), runningUpdate(rv2_.data(), var, H2);
-    dropoutMask(mask2_.data(), mask2_.size(), MLP_DROPOUT, dropoutSeed(seed_, step_, 1));
-    multiply(a2_.data(), mask2_.data(), static_cast<long>(a2_.size()));
-    G::gemm(false, false, n, 10, H2, a2_.data(), H2, w_.w3.data(), 10, logits_.data(), 10);
-    addBias(logits_.data(), n, 10, w_.b3.data());
-    const float loss = softmaxCrossEntropy(logits_.data(), y, n, 10, dlogits_.data());
-    G::gemm(true, false, H2, 10, n, a2_.data(), H2, dlogits_.data(), 10, g_.w3.data(), 10);
-    columnSums(dlogits_.data(), n, 10, g_.b3.data());
-    G::gemm(false, true, n, H2, 10, dlogits_.data(), 10, w_.w3.data(), 10, da2_.data(), H2);
-    multiply(da2_.data(), mask2_.data(), static_cast<long>(da2_.size()));
-    bnReluBackward(da2_.data(), xh2_.data(), n, H2, w_.g2.data(), w_.b2.data(), rstd2_, g_.g2.data(), g_.b2.data());
-    G::gemm(true, false, H1, H2, n, a1_.data(), H1, da2_.data(), H2, g_.w2.data(), H2);
-    G::gemm(false, true, n, H1, H2, da2_.data(), H2, w_.w2.data(), H2, da1_.data(), H1);
-    multiply(da1_.data(), mask1_.data(), static_cast<long>(da1_.size()));
-    bnReluBackward(da1_.data(), xh1_.data(), n, H1, w_.g1.data(), w_.b1.data(), rstd1_, g_.g1.data(), g_.b1.data());
-    G::gemm(true, false, IN, H1, n, x, IN, da1_.data(), H1, g_.w1.data(), H1);
+    phase("gemm", [&] { G::gemm(false, false, n, H1, IN, x, IN, w_.w1.data(), H1, xh1_.data(), H1); });
+    phase("batchnorm+relu", [&] { bnReluForward(xh1_.data(), n, H1, w_.g1.data(), w_.b1.data(), MLP_BN_EPS, a1_.data(), mean, var, rstd1_); });
+    phase("batchnorm+relu", [&] { runningUpdate(rm1_.data(), mean, H1), runningUpdate(rv1_.data(), var, H1); });
+    phase("dense elementwise", [&] { dropoutMask(mask1_.data(), mask1_.size(), MLP_DROPOUT, dropoutSeed(seed_, step_, 0)); });
+    phase("dense elementwise", [&] { multiply(a1_.data(), mask1_.data(), static_cast<long>(a1_.size())); });
+    phase("gemm", [&] { G::gemm(false, false, n, H2, H1, a1_.data(), H1, w_.w2.data(), H2, xh2_.data(), H2); });
+    phase("batchnorm+relu", [&] { bnReluForward(xh2_.data(), n, H2, w_.g2.data(), w_.b2.data(), MLP_BN_EPS, a2_.data(), mean, var, rstd2_); });
+    phase("batchnorm+relu", [&] { runningUpdate(rm2_.data(), mean, H2), runningUpdate(rv2_.data(), var, H2); });
+    phase("dense elementwise", [&] { dropoutMask(mask2_.data(), mask2_.size(), MLP_DROPOUT, dropoutSeed(seed_, step_, 1)); });
+    phase("dense elementwise", [&] { multiply(a2_.data(), mask2_.data(), static_cast<long>(a2_.size())); });
+    phase("gemm", [&] { G::gemm(false, false, n, 10, H2, a2_.data(), H2, w_.w3.data(), 10, logits_.data(), 10); });
+    phase("dense elementwise", [&] { addBias(logits_.data(), n, 10, w_.b3.data()); });
+    float loss = 0;
+    phase("loss", [&] { loss = softmaxCrossEntropy(logits_.data(), y, n, 10, dlogits_.data()); });
+    phase("gemm", [&] { G::gemm(true, false, H2, 10, n, a2_.data(), H2, dlogits_.data(), 10, g_.w3.data(), 10); });
+    phase("dense elementwise", [&] { columnSums(dlogits_.data(), n, 10, g_.b3.data()); });
+    phase("gemm", [&] { G::gemm(false, true, n, H2, 10, dlogits_.data(), 10, w_.w3.data(), 10, da2_.data(), H2); });
+    phase("dense elementwise", [&] { multiply(da2_.data(), mask2_.data(), static_cast<long>(da2_.size())); });
+    phase("batchnorm+relu", [&] { bnReluBackward(da2_.data(), xh2_.data(), n, H2, w_.g2.data(), w_.b2.data(), rstd2_, g_.g2.data(), g_.b2.data()); });
+    phase("gemm", [&] { G::gemm(true, false, H1, H2, n, a1_.data(), H1, da2_.data(), H2, g_.w2.data(), H2); });
+    phase("gemm", [&] { G::gemm(false, true, n, H1, H2, da2_.data(), H2, w_.w2.data(), H2, da1_.data(), H1); });
+    phase("dense elementwise", [&] { multiply(da1_.data(), mask1_.data(), static_cast<long>(da1_.size())); });
+    phase("batchnorm+relu", [&] { bnReluBackward(da1_.data(), xh1_.data(), n, H1, w_.g1.data(), w_.b1.data(), rstd1_, g_.g1.data(), g_.b1.data()); });
+    phase("gemm", [&] { G::gemm(true, false, IN, H1, n, x, IN, da1_.data(), H1, g_.w1.data(), H1); });
+    phase("adam", [&] {
     adam_.next();
     Vec* ws[] = {&w_.w1, &w_.g1, &w_.b1, &w_.w2, &w_.g2, &w_.b2, &w_.w3, &w_.b3};
     Vec* gs[] = {&g_.w1, &g_.g1, &g_.b1, &g_.w2, &g_.g2, &g_.b2, &g_.w3, &g_.b3};
     Vec* ms[] = {&m_.w1, &m_.g1, &m_.b1, &m_.w2, &m_.g2, &m_.b2, &m_.w3, &m_.b3};
     Vec* vs[] = {&v_.w1, &v_.g1, &v_.b1, &v_.w2, &v_.g2, &v_.b2, &v_.w3, &v_.b3};
     for (int i = 0; i < 8; ++i) adamUpdate(adam_, ws[i]->data(), gs[i]->data(), ms[i]->data(), vs[i]->data(), ws[i]->size());
+    });
     ++step_;
     return loss;
   }

@@ -26,6 +26,12 @@ void blasConvForward(const float* x, int n, int h, int w, int cin, const float* 
   gemmnet::convForward<BlasGemm>(x, n, h, w, cin, k, cout, y);
 }
 void setBlasThreads(int n) { openblas_set_num_threads(n); }
+void setGemmProfile(bool on) { gemmnet::Profile::on = on; }
+std::vector<std::pair<std::string, double>> takeGemmProfile() {
+  auto out = std::move(gemmnet::Profile::ms);
+  gemmnet::Profile::ms.clear();
+  return out;
+}
 std::string blasConfig() { return openblas_get_config(); }
 
 }  // namespace spike

@@ -7,6 +7,7 @@
  * Build first: native/build.sh (Debian: g++, libdnnl-dev, libeigen3-dev, libopenblas-dev).
  * Run: node --import tsx test/bench/native-spike.ts [--seconds 5] [--repeats 3] [--nets cnn,mlp]
  *        [--variants onednn,onednn-blocked,eigen,openblas] [--builds spike,spike-avx2] [--check-only] [--no-check]
+ *        [--profile]  (after the table: ms per step by phase of each variant's CNN step)
  *
  * First the correctness checks (conv forward of oneDNN against Eigen and OpenBLAS on one random
  * batch; 50 steps on one fixed random batch per variant: the loss must fall, and every variant
@@ -37,6 +38,7 @@ interface SpikeAddon {
   bench(net: string, variant: string, batch: number, warmupSteps: number, seconds: number, seed: number): BenchResult;
   lossCurve(net: string, variant: string, batch: number, steps: number, seed: number): number[];
   convCheck(batch: number, seed: number): Record<string, { onednnVsEigen: number; onednnVsOpenblas: number; maxAbsOutput: number }>;
+  profile(net: string, variant: string, batch: number, steps: number, seed: number): Record<string, number>;
   setThreads(n: number): void;
 }
 
@@ -51,6 +53,7 @@ const { values: flags } = parseArgs({
     'check-only': { type: 'boolean', default: false },
     'no-check': { type: 'boolean', default: false },
     'check-steps': { type: 'string', default: '50' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(flags.seconds);
@@ -133,8 +136,9 @@ function findTorchPython(): string | undefined {
 const python = findTorchPython();
 if (!python) console.log('\nPyTorch: not importable (python3-torch absent): no baseline, no ratios');
 
-function runTorch(net: string): BenchResult | string {
-  const out = spawnSync(python!, [torchScript, '--net', net, '--seconds', String(seconds), '--warmup', String(WARMUP), '--batch', String(batch), '--threads', String(availableParallelism())], {
+function runTorch(net: string, channelsLast = false): BenchResult | string {
+  const extra = channelsLast ? ['--channels-last'] : [];
+  const out = spawnSync(python!, [torchScript, '--net', net, '--seconds', String(seconds), '--warmup', String(WARMUP), '--batch', String(batch), '--threads', String(availableParallelism()), ...extra], {
     encoding: 'utf8',
     timeout: (seconds + 120) * 1000,
   });
@@ -145,13 +149,17 @@ function runTorch(net: string): BenchResult | string {
 // ---- timing ---------------------------------------------------------------------------------
 interface Entry {
   label: string;
-  run: (net: string) => BenchResult | string;
+  run: (net: string) => BenchResult | string | undefined;
 }
 const entries: Entry[] = [];
 for (const [build, addon] of addons) {
   for (const variant of variants) entries.push({ label: `${variant}${build === 'spike' ? '' : ` (${build.replace('spike-', '')})`}`, run: (net) => addon.bench(net, variant, batch, WARMUP, seconds, SEED) });
 }
-if (python) entries.push({ label: 'pytorch', run: runTorch });
+if (python) {
+  entries.push({ label: 'pytorch', run: (net) => runTorch(net) });
+  // PyTorch's CNN with NHWC (channels_last) tensors, the layout our addon takes: shown, not the ratio's base.
+  if (nets.includes('cnn')) entries.push({ label: 'pytorch channels_last', run: (net) => (net === 'cnn' ? runTorch(net, true) : undefined) });
+}
 
 console.log(`\ntiming: batch ${batch}, ${WARMUP} warm-up steps, then ${seconds} s per run, ${repeats} rounds (order rotates)`);
 const samples = new Map<string, { wall: number[]; cpu: number[]; ms: number[] }>();
@@ -162,6 +170,7 @@ for (let r = 0; r < repeats; ++r) {
     const order = entries.map((_, i) => entries[(i + r) % entries.length]);
     for (const entry of r % 2 ? order.reverse() : order) {
       const result = entry.run(net);
+      if (result === undefined) continue;
       const key = `${net}|${entry.label}`;
       if (typeof result === 'string') {
         console.log(`  round ${r + 1} ${net} ${entry.label}: ${result}`);
@@ -202,3 +211,36 @@ for (const net of nets) {
   }
 }
 console.log(JSON.stringify({ bench: 'native-spike', batch, seconds, repeats, cpu: cpus()[0]?.model, cores: availableParallelism(), loads, info: base.info(), checks, results: summary }));
+
+// ---- optional breakdown ---------------------------------------------------------------------
+if (flags.profile) {
+  const PROFILE_STEPS = 20;
+  for (const net of nets) {
+    for (const [build, addon] of addons) {
+      for (const variant of variants.filter((v) => !v.startsWith('onednn'))) {
+        const p = addon.profile(net, variant, batch, PROFILE_STEPS, SEED);
+        const parts = Object.entries(p).filter(([k]) => k !== 'total').sort((a, b) => b[1] - a[1]);
+        console.log(`\nprofile ${net} ${variant} (${build}), ms per step over ${PROFILE_STEPS} steps, total ${p.total.toFixed(2)}:`);
+        for (const [k, v] of parts) console.log(`  ${k.padEnd(22)} ${v.toFixed(2).padStart(7)}`);
+      }
+      for (const variant of variants.filter((v) => v.startsWith('onednn'))) {
+        // oneDNN reports each primitive's time with ONEDNN_VERBOSE=1: run the steps in a child process.
+        const code = `const a = require(${JSON.stringify(`${nativeDir}${build}.node`)}); a.lossCurve(${JSON.stringify(net)}, ${JSON.stringify(variant)}, ${batch}, ${3 + PROFILE_STEPS}, ${SEED});`;
+        const out = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, ONEDNN_VERBOSE: '1' }, maxBuffer: 1 << 28 });
+        const lines = out.stdout.split('\n').filter((l) => l.startsWith('onednn_verbose,exec,'));
+        // Skip the 3 warm-up steps: keep the last PROFILE_STEPS / (PROFILE_STEPS + 3) of the executions.
+        const kept = lines.slice(Math.round((lines.length * 3) / (3 + PROFILE_STEPS)));
+        const byKind = new Map<string, number>();
+        for (const line of kept) {
+          const f = line.split(',');
+          const key = `${f[3]} ${f[5]} ${f[4]}`;
+          byKind.set(key, (byKind.get(key) ?? 0) + Number(f[f.length - 1]));
+        }
+        const parts = [...byKind].sort((a, b) => b[1] - a[1]);
+        const total = parts.reduce((t, [, v]) => t + v, 0) / PROFILE_STEPS;
+        console.log(`\nprofile ${net} ${variant} (${build}), oneDNN primitives only, ms per step over ${PROFILE_STEPS} steps, sum ${total.toFixed(2)}:`);
+        for (const [k, v] of parts.slice(0, 14)) console.log(`  ${k.padEnd(60)} ${(v / PROFILE_STEPS).toFixed(2).padStart(7)}`);
+      }
+    }
+  }
+}
