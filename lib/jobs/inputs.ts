@@ -91,7 +91,7 @@ export interface ClassNaming {
  * Reads a labelled file into datasets whose format is found from the file: the size from the
  * header, the classes from the labels (sorted as numbers when all are integers, else as text),
  * named by `classNames` when given. Labels are gathered in one pass with a growing `LabelMap`
- * and the class indices renumbered at the end.
+ * and the class indices renumbered at the end. `size` is the header's, when the caller has read it.
  */
 async function readLabelledFile<T>(
   file: string,
@@ -99,21 +99,22 @@ async function readLabelledFile<T>(
   onBytesRead: (bytes: number) => void,
   collect: (records: Observable<ImageRecord>, provisional: ImageFormat) => Promise<T>,
   relabelAll: (result: T, relabel: (dataset: ImageDataset) => ImageDataset) => T,
-): Promise<{ result: T; format: ImageFormat }> {
+  size?: ImageSize,
+): Promise<T> {
   const { classNames, ...csv } = layout;
-  const header = await readImageHeader(file, { ...csv, expect: 'labelled' });
+  const imageSize = size ?? (await readImageHeader(file, { ...csv, expect: 'labelled' })).size;
   const labels = new LabelMap();
   // class indices in order of first appearance until every label is known
-  const provisional = imageFormat({ ...header.size, classes: MAX_CLASSES });
-  const result = await collect(readImages(file, { ...csv, expect: 'labelled', labels, onBytesRead }), provisional);
-  const found = formatFromLabels(header.size, labels.labels);
+  const provisional = imageFormat({ ...imageSize, classes: MAX_CLASSES });
+  const result = await collect(readImages(file, { ...csv, size: imageSize, expect: 'labelled', labels, onBytesRead }), provisional);
+  const found = formatFromLabels(imageSize, labels.labels);
   if (found.format.classes.length < 2) {
     throw new UserError(`${file}: every row has label ${found.format.classes[0]?.label ?? '(none)'}: a classifier needs at least two classes`);
   }
   const format = classNames ? withClassNames(found.format, classNames) : found.format;
   const relabel = (dataset: ImageDataset): ImageDataset =>
     new ImageDataset(dataset.pixels, dataset.ids, Uint8Array.from(dataset.labels!, (k) => found.indexOf[k]), format);
-  return { result: relabelAll(result, relabel), format };
+  return relabelAll(result, relabel);
 }
 
 /**
@@ -129,16 +130,14 @@ export function readTrainValid(
   return readWithProgress(
     file,
     reporter,
-    async (onBytesRead) =>
-      (
-        await readLabelledFile(
-          file,
-          layout,
-          onBytesRead,
-          (records, format) => lastValueFrom(records.pipe(splitTrainValid(split), toDataset({ format }))),
-          (parts, relabel) => ({ train: relabel(parts.train), valid: relabel(parts.valid) }),
-        )
-      ).result,
+    (onBytesRead) =>
+      readLabelledFile(
+        file,
+        layout,
+        onBytesRead,
+        (records, format) => lastValueFrom(records.pipe(splitTrainValid(split), toDataset({ format }))),
+        (parts, relabel) => ({ train: relabel(parts.train), valid: relabel(parts.valid) }),
+      ),
     ({ train, valid }) =>
       `${file}: ${train.size + valid.size} labelled rows, ${describeFormat(train.format)} -> ${train.size} train / ${valid.size} validation`,
   ).then((parts) => {
@@ -208,16 +207,15 @@ export async function readDataset(
   return readWithProgress(
     file,
     reporter,
-    async (onBytesRead) =>
-      (
-        await readLabelledFile(
-          file,
-          { ...csv, classNames },
-          onBytesRead,
-          (records, provisional) => lastValueFrom(records.pipe(toDataset({ format: provisional }))),
-          (dataset, relabel) => relabel(dataset),
-        )
-      ).result,
+    (onBytesRead) =>
+      readLabelledFile(
+        file,
+        { ...csv, classNames },
+        onBytesRead,
+        (records, provisional) => lastValueFrom(records.pipe(toDataset({ format: provisional }))),
+        (dataset, relabel) => relabel(dataset),
+        header.size,
+      ),
     summary,
   );
 }
