@@ -108,6 +108,7 @@ export {
   isDigitFormat,
   itemNoun,
   sameFormat,
+  sameSize,
   sizeFromPixelCount,
   parseImageSize,
   withClassNames,

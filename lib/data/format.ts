@@ -115,6 +115,11 @@ export function sameFormat(a: ImageFormat, b: ImageFormat): boolean {
   );
 }
 
+/** Whether two sizes are the same width, height and channels (a 28x28 grey image is not 14x56). */
+export function sameSize(a: ImageSize, b: ImageSize): boolean {
+  return a.width === b.width && a.height === b.height && a.channels === b.channels;
+}
+
 /**
  * The image size a row of `count` pixel values implies: a square of grey levels (784 = 28x28) or
  * three squares of RGB (3,072 = 32x32x3); undefined when it is neither.

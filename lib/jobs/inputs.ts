@@ -4,7 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import { selectBackend, type BackendChoice, type BackendInfo } from '../backend/selectBackend.ts';
 import type { Observable } from 'rxjs';
 import { ImageDataset } from '../data/dataset.ts';
-import { classIndexOf, describeSize, formatFromLabels, imageFormat, MAX_CLASSES, pixelCount, withClassNames, type ImageFormat, type ImageSize } from '../data/format.ts';
+import { classIndexOf, describeSize, sameSize, formatFromLabels, imageFormat, MAX_CLASSES, pixelCount, withClassNames, type ImageFormat, type ImageSize } from '../data/format.ts';
 import { InputFileError, UserError } from '../errors.ts';
 import { readImageHeader, readImages, type ImageFileHeader, type ReadImagesOptions } from '../io/digits.ts';
 import { LabelMap } from '../io/labels.ts';
@@ -218,10 +218,6 @@ export async function readDataset(
       ),
     summary,
   );
-}
-
-function sameSize(a: ImageSize, b: ImageSize): boolean {
-  return a.width === b.width && a.height === b.height && a.channels === b.channels;
 }
 
 /**

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { concat, defer, finalize, from, lastValueFrom, Observable, tap, toArray } from 'rxjs';
 import type { DigitDataset } from '../data/dataset.ts';
 import { DEFAULT_JITTER, type AugmentOptions } from '../data/affine.ts';
-import { classCount, describeSize, pixelCount } from '../data/format.ts';
+import { classCount, describeSize, sameSize } from '../data/format.ts';
 import { UserError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic.ts';
 import { writeSubmission } from '../io/submission.ts';
@@ -185,7 +185,7 @@ function checkFormats(data: TrainingData): void {
   const format = data.train.format;
   for (const part of ['valid', 'test'] as const) {
     const other = data[part].format;
-    if (pixelCount(other) !== pixelCount(format) || describeSize(other) !== describeSize(format) || (part === 'valid' && classCount(other) !== classCount(format))) {
+    if (!sameSize(other, format) || (part === 'valid' && classCount(other) !== classCount(format))) {
       throw new UserError(`trainModel: the ${part} images (${describeSize(other)}, ${classCount(other)} classes) are not the training images' (${describeSize(format)}, ${classCount(format)} classes)`);
     }
   }

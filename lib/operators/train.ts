@@ -1,4 +1,4 @@
-import { classCount, describeSize, type ImageFormat } from '../data/format.ts';
+import { classCount, describeSize, sameSize, type ImageFormat } from '../data/format.ts';
 import * as tf from '@tensorflow/tfjs';
 import { concatMap, Observable, type OperatorFunction } from 'rxjs';
 import { disposeBatch, type DigitDataset } from '../data/dataset.ts';
@@ -47,7 +47,7 @@ export function train(model: DigitModel, options: TrainOptions): OperatorFunctio
 
 /** Same image size and class count: names may differ (a model built before the names were given). */
 function modelTakes(model: ImageFormat, data: ImageFormat): boolean {
-  return describeSize(model) === describeSize(data) && classCount(model) === classCount(data);
+  return sameSize(model, data) && classCount(model) === classCount(data);
 }
 
 /** The training run of `train` on one dataset, as a cold Observable. */

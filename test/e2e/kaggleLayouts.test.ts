@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/files.ts';
 import { writeKaggleCsvs } from '../helpers/kaggleCsvs.ts';
-import { imageCsv, learnableRows, writeCsv } from '../helpers/imageCsv.ts';
+import { imageCsv, learnableRows, planarRows, writeCsv } from '../helpers/imageCsv.ts';
 
 const CLI = join(import.meta.dirname, '../../dist/pipelines/digits.js');
 const run = promisify(execFile);
@@ -176,8 +176,7 @@ describe('14x14 images, labels 0–24 with gaps, a test file with its own ids', 
     const dir = await tempDir();
     const rgb = { width: 6, height: 5, channels: 3 };
     const names = ['cat', 'dog', 'emu, large'];
-    const planar = (rows: ReturnType<typeof learnableRows>) =>
-      rows.map((row) => ({ ...row, pixels: [0, 1, 2].flatMap((c) => Array.from({ length: 30 }, (_, p) => row.pixels[p * 3 + c])) }));
+    const planar = (rows: ReturnType<typeof learnableRows>) => planarRows(rows, rgb);
     const trainFile = await writeCsv(dir, 'train.csv', imageCsv(planar(learnableRows(150, rgb, names, 3))));
     const testFile = await writeCsv(dir, 'test.csv', imageCsv(planar(learnableRows(12, rgb, names, 4)).map((row) => ({ pixels: row.pixels }))));
     const out = join(dir, 'out');

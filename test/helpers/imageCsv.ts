@@ -75,6 +75,15 @@ export function learnableRows(count: number, size: FixtureSize, labels: readonly
   });
 }
 
+/** The same rows with RGB values planar (all red, then green, then blue), as CIFAR-style files list them. */
+export function planarRows(rows: readonly ImageRow[], size: FixtureSize): ImageRow[] {
+  const plane = size.width * size.height;
+  return rows.map((row) => ({
+    ...row,
+    pixels: Array.from({ length: size.channels }, (_, c) => Array.from({ length: plane }, (_, p) => row.pixels[p * size.channels + c])).flat(),
+  }));
+}
+
 /** Writes `text` to `dir/name` and returns the path. */
 export async function writeCsv(dir: string, name: string, text: string): Promise<string> {
   const file = join(dir, name);

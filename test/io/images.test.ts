@@ -2,7 +2,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { readImageHeader, readImages, type ReadImagesOptions } from '../../lib/io/digits.ts';
 import { LabelMap } from '../../lib/io/labels.ts';
-import { imageCsv, learnableRows, writeCsv, type ImageRow } from '../helpers/imageCsv.ts';
+import { imageCsv, learnableRows, planarRows, writeCsv, type ImageRow } from '../helpers/imageCsv.ts';
 import { tempDir } from '../helpers/files.ts';
 
 async function fileWith(text: string, name = 'train.csv'): Promise<string> {
@@ -40,10 +40,7 @@ describe('readImages: sizes', () => {
   it('turns planar RGB rows (all red, then green, then blue) into interleaved records', async () => {
     const size = { width: 4, height: 4, channels: 3 };
     const interleaved = learnableRows(3, size, ['a', 'b', 'c']);
-    const planar: ImageRow[] = interleaved.map((row) => ({
-      label: row.label,
-      pixels: [0, 1, 2].flatMap((c) => Array.from({ length: 16 }, (_, p) => row.pixels[p * 3 + c])),
-    }));
+    const planar = planarRows(interleaved, size);
     const records = await read(imageCsv(planar), { size: '4x4x3', channelOrder: 'planar', labels: new LabelMap() });
     records.forEach((r, i) => expect(Array.from(r.pixels)).toEqual(interleaved[i].pixels));
   });
