@@ -4,23 +4,30 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.ts';
 import { registerTrainingKernels, unregisterTrainingKernels } from './kernels/register.ts';
+import { loadNativeAddon } from './native/addon.ts';
+import { NATIVE_BACKEND, NATIVE_KERNELS, registerNativeBackend } from './native/backend.ts';
 import { withThreadedWasm } from './wasmThreads.ts';
 
 /**
- * A tfjs backend this library can run on: 'tensorflow' (native, needs the optional package
- * `@tensorflow/tfjs-node`), 'wasm' (XNNPACK, multi-threaded) or 'cpu' (plain JavaScript, slowest).
+ * A tfjs backend this library can run on: 'tensorflow' (libtensorflow, needs the optional package
+ * `@tensorflow/tfjs-node`), 'native' (this package's addon over oneDNN, built at install where a C++
+ * compiler and oneDNN are present), 'wasm' (XNNPACK, multi-threaded, always there) or 'cpu' (plain
+ * JavaScript, slowest).
  */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'native' | 'wasm' | 'cpu';
 /** The accepted values of the `backend` option and `--backend`: 'auto' or a {@link BackendName}. */
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
 /** A backend to ask {@link selectBackend} for; 'auto' takes the fastest one that loads. */
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** Options of {@link selectBackend}. */
 export interface BackendOptions {
-  /** 'auto' (default): 'tensorflow' when @tensorflow/tfjs-node loads, else 'wasm', else 'cpu'. */
+  /** 'auto' (default): the first of 'tensorflow', 'native', 'wasm', 'cpu' that loads. */
   backend?: BackendChoice;
-  /** wasm only: XNNPACK threads, 1–8 (default: all cores, at most 8). Fixed by the first wasm initialisation. */
+  /**
+   * Threads to compute on (default: all cores). native: its OpenMP pool, any count from 1. wasm:
+   * XNNPACK threads, 1–8, fixed by the first wasm initialisation.
+   */
   threads?: number;
   /** wasm only: register the fast training kernels (default true). */
   trainingKernels?: boolean;
@@ -34,7 +41,7 @@ export interface BackendInfo {
   threads: number;
   /** Kernels this library registered for training on this backend. */
   trainingKernels: string[];
-  /** Why this backend runs, for logs and reports, e.g. "wasm (auto: @tensorflow/tfjs-node not installed)". */
+  /** Why this backend runs, for logs and reports, e.g. "native (auto: @tensorflow/tfjs-node not installed)". */
   reason: string;
 }
 
@@ -53,23 +60,33 @@ const MAX_WASM_THREADS = 8;
  */
 export async function selectBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const { backend = 'auto', trainingKernels = true } = options;
-  const threads = options.threads ?? Math.min(os.availableParallelism(), MAX_WASM_THREADS);
   parseBackendChoice(backend);
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new UserError(`backend option threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${options.threads}`);
+  const wasmLimit = backend === 'wasm' ? MAX_WASM_THREADS : Number.MAX_SAFE_INTEGER;
+  if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > wasmLimit)) {
+    const range = backend === 'wasm' ? `from 1 to ${MAX_WASM_THREADS}` : 'of at least 1';
+    throw new UserError(`backend option threads must be an integer ${range}, got ${options.threads}`);
   }
+  const threads = options.threads ?? os.availableParallelism();
+  const wasmThreads = Math.min(threads, MAX_WASM_THREADS);
   if (backend === 'tensorflow' || backend === 'auto') {
     const failure = await tryTensorflow();
     if (failure === undefined) return info('tensorflow', os.availableParallelism(), [], 'tensorflow (tfjs-node)');
     if (backend === 'tensorflow') throw new UserError(`backend 'tensorflow' unavailable: ${failure}`);
-    if (await tryWasm(threads)) {
-      return info('wasm', wasmThreadsCount(), wasmKernels(trainingKernels), `wasm (auto: ${failure})`);
+    const nativeFailure = await tryNative(threads);
+    if (nativeFailure === undefined) return info('native', threads, nativeKernelNames(), `native (auto: ${failure})`);
+    if (await tryWasm(wasmThreads)) {
+      return info('wasm', wasmThreadsCount(), wasmKernels(trainingKernels), `wasm (auto: ${failure}; ${nativeFailure})`);
     }
     await setBackendOrThrow('cpu');
-    return info('cpu', 1, [], `cpu (auto: ${failure}; wasm failed to initialise)`);
+    return info('cpu', 1, [], `cpu (auto: ${failure}; ${nativeFailure}; wasm failed to initialise)`);
+  }
+  if (backend === 'native') {
+    const failure = await tryNative(threads);
+    if (failure !== undefined) throw new UserError(`backend 'native' unavailable: ${failure}`);
+    return info('native', threads, nativeKernelNames(), 'native (requested)');
   }
   if (backend === 'wasm') {
-    if (!(await tryWasm(threads))) throw new UserError("backend 'wasm' failed to initialise");
+    if (!(await tryWasm(wasmThreads))) throw new UserError("backend 'wasm' failed to initialise");
     return info('wasm', wasmThreadsCount(), wasmKernels(trainingKernels), 'wasm (requested)');
   }
   await setBackendOrThrow('cpu');
@@ -105,6 +122,19 @@ async function tryTensorflow(): Promise<string | undefined> {
     return code === 'ERR_MODULE_NOT_FOUND' ? '@tensorflow/tfjs-node not installed' : `@tensorflow/tfjs-node failed to load: ${(error as Error).message.split('\n')[0]}`;
   }
   return (await tf.setBackend('tensorflow')) ? undefined : "@tensorflow/tfjs-node loaded but backend 'tensorflow' failed";
+}
+
+/** Loads the addon, registers and selects the native backend; returns why it cannot be used, or undefined. */
+async function tryNative(threads: number): Promise<string | undefined> {
+  const load = loadNativeAddon();
+  if ('reason' in load) return load.reason;
+  registerNativeBackend(load.addon);
+  load.addon.setThreads(threads);
+  return (await tf.setBackend(NATIVE_BACKEND)) ? undefined : "backend 'native' failed to initialise";
+}
+
+function nativeKernelNames(): string[] {
+  return [...new Set(NATIVE_KERNELS.map((config) => config.kernelName))];
 }
 
 let wasmInitialised: Promise<boolean> | undefined;

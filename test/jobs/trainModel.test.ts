@@ -10,11 +10,11 @@ import { loadModel } from '../../lib/models/load.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
 import type { ModelMetrics } from '../../lib/types.ts';
 import { trainModel, type TrainModelResult } from '../../lib/jobs/trainModel.ts';
-import { mnistRows, useWasm } from '../models/fixtures.ts';
+import { autoBackendName, mnistRows, useTestBackend } from '../models/fixtures.ts';
 
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'train-model-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ describe('trainModel', () => {
     const answers = new Map(Array.from(labelledTest.ids, (id, i) => [id, labelledTest.labels![i]]));
     const tensorsBefore = tf.memory().numTensors;
     const events = await lastValueFrom(
-      trainModel({ model: 'mlp', data: { train, valid, test }, answers, outDir: dir, backend: 'wasm', epochs: 2, batchSize: 100 }).pipe(toArray()),
+      trainModel({ model: 'mlp', data: { train, valid, test }, answers, outDir: dir, epochs: 2, batchSize: 100 }).pipe(toArray()),
     );
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(2);
@@ -38,7 +38,7 @@ describe('trainModel', () => {
     const metrics = JSON.parse(await readFile(result.files!.metrics, 'utf8')) as ModelMetrics;
     expect(metrics).toEqual(JSON.parse(JSON.stringify(result.metrics)));
     expect(metrics.model).toBe('mlp');
-    expect(metrics.backend).toBe('wasm');
+    expect(metrics.backend).toBe(autoBackendName());
     expect(metrics.epochs).toBe(2);
     expect(metrics.history).toHaveLength(2);
     expect(metrics.valid.count).toBe(100);

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cnn } from '../../lib/models/cnn.ts';
 import { loadModel } from '../../lib/models/load.ts';
 import { fit, lossAndAccuracy } from '../../lib/operators/train.ts';
-import { mnistRows, useWasm } from './fixtures.ts';
+import { mnistRows, useTestBackend } from './fixtures.ts';
 
 const SMALL = { channels: [8, 16], hidden: 32 };
 
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'cnn-test-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -4,9 +4,9 @@ import { Cnn } from '../../lib/models/cnn.ts';
 import { createModel, MODEL_NAMES, parseModelName } from '../../lib/models/createModel.ts';
 import { MlpModel } from '../../lib/models/mlp.ts';
 import { RECIPES } from '../../lib/models/recipes.ts';
-import { useWasm } from './fixtures.ts';
+import { useTestBackend } from './fixtures.ts';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 describe('createModel', () => {
   it('builds each built-in model by name, with its input shape and a recipe', () => {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { loadNativeAddon } from '../../lib/backend/native/addon.ts';
 import { selectBackend } from '../../lib/backend/selectBackend.ts';
 import { DigitDataset, ImageDataset } from '../../lib/data/dataset.ts';
 import { classCount, pixelCount, type ImageFormat } from '../../lib/data/format.ts';
@@ -21,9 +22,18 @@ export async function mnistRows(offset: number, count: number): Promise<DigitDat
   );
 }
 
-/** The wasm backend with the library's training kernels, as the CLI runs it. */
-export async function useWasm(): Promise<void> {
-  await selectBackend({ backend: 'wasm' });
+/**
+ * The backend the CLI's `auto` picks here: native where the addon is built, else wasm with the
+ * library's training kernels. The suite's `wasm` project sets DIGIT_FLOW_NATIVE=0, so these tests
+ * run on both paths.
+ */
+export async function useTestBackend(): Promise<void> {
+  await selectBackend({ backend: process.env.DIGIT_FLOW_NATIVE === '0' ? 'wasm' : 'auto' });
+}
+
+/** The backend `auto` picks in this process (tfjs-node is never installed in the test setup). */
+export function autoBackendName(): 'native' | 'wasm' {
+  return 'addon' in loadNativeAddon() ? 'native' : 'wasm';
 }
 
 /**

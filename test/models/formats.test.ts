@@ -10,11 +10,11 @@ import { createModel, MODEL_NAMES } from '../../lib/models/createModel.ts';
 import { loadModel } from '../../lib/models/load.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
 import type { DigitModel } from '../../lib/models/model.ts';
-import { randomImages, useWasm } from './fixtures.ts';
+import { randomImages, useTestBackend } from './fixtures.ts';
 
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'model-formats-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -8,9 +8,9 @@ import { fromLayersModel } from '../../lib/models/layersModel.ts';
 import { loadModel } from '../../lib/models/load.ts';
 import { fit } from '../../lib/operators/train.ts';
 import { tempDir } from '../helpers/files.ts';
-import { mnistRows, useWasm } from './fixtures.ts';
+import { mnistRows, useTestBackend } from './fixtures.ts';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 function tinyNet(inputShape: number[], outputs = 10): tf.Sequential {
   return tf.sequential({

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../lib/errors.ts';
 import { Cnn } from '../../lib/models/cnn.ts';
 import { loadModel, registerModelLoader } from '../../lib/models/load.ts';
-import { useWasm } from './fixtures.ts';
+import { useTestBackend } from './fixtures.ts';
 
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'load-model-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

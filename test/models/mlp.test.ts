@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/models/load.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
 import { fit, lossAndAccuracy } from '../../lib/operators/train.ts';
-import { mnistRows, useWasm } from './fixtures.ts';
+import { mnistRows, useTestBackend } from './fixtures.ts';
 
 let dir: string;
 beforeAll(async () => {
-  await useWasm();
+  await useTestBackend();
   dir = await mkdtemp(join(tmpdir(), 'mlp-test-'));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -6,9 +6,9 @@ import { Cnn } from '../../lib/models/cnn.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
 import { concatPredictions, predict } from '../../lib/operators/predict.ts';
 import { CLASSES } from '../../lib/types.ts';
-import { mnistRows, useWasm } from '../models/fixtures.ts';
+import { mnistRows, useTestBackend } from '../models/fixtures.ts';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 describe('predict', () => {
   it('emits labels, probabilities, ids and true labels per batch, disposing the batches', async () => {

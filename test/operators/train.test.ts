@@ -7,9 +7,9 @@ import { createMlp } from '../../lib/models/mlp.ts';
 import { oneCycle, stepDecay, type ScheduleStep } from '../../lib/operators/lrSchedule.ts';
 import { lossAndAccuracy, train } from '../../lib/operators/train.ts';
 import type { BatchEvent, DoneEvent, EpochEvent, TrainEvent } from '../../lib/types.ts';
-import { mnistRows, useWasm } from '../models/fixtures.ts';
+import { mnistRows, useTestBackend } from '../models/fixtures.ts';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 const tinyMlp = (seed: number) => createMlp({ hidden: [32], batchNorm: false, dropout: 0, seed });
 

@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import { floatsOf, output, type NativeKernelArgs } from './kernelArgs.ts';
+
+/** The kernel name of one fused Adam update; only backends that register it run the fused path. */
+export const FUSED_ADAM = 'DigitFlowFusedAdam';
+
+/** The attributes of {@link FUSED_ADAM}: the step's scalars, as tfjs's AdamOptimizer computes them. */
+export interface FusedAdamAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** 1 - beta1^t and 1 - beta2^t, the bias corrections of step t. */
+  oneMinusBeta1Power: number;
+  oneMinusBeta2Power: number;
+}
+
+/**
+ * One Adam update of a variable in one pass: inputs value, grad, m, v; outputs the new value, m and v.
+ * tfjs's optimizer makes about a dozen element-wise kernels per variable for the same arithmetic.
+ */
+function fusedAdam({ inputs, backend, attrs }: NativeKernelArgs): tf.TensorInfo[] {
+  const [value, grad, m, v] = (['value', 'grad', 'm', 'v'] as const).map((name) => floatsOf(backend, inputs[name]));
+  if (!value || !grad || !m || !v || grad.length !== value.length || m.length !== value.length || v.length !== value.length) {
+    throw new Error(`${FUSED_ADAM}: value, grad, m and v must be float32 tensors of one shape`);
+  }
+  const a = attrs as unknown as FusedAdamAttrs;
+  const f = Math.fround;
+  const outs = [value, m, v].map(() => backend.allocFloats(value.length));
+  backend.addon.adam(value, grad, m, v, outs[0], outs[1], outs[2], value.length, f(a.learningRate), f(a.beta1), f(1 - a.beta1), f(a.beta2), f(1 - a.beta2), f(a.epsilon), f(a.oneMinusBeta1Power), f(a.oneMinusBeta2Power));
+  const shape = inputs.value!.shape;
+  return outs.map((values) => output(backend, shape, values));
+}
+
+/** The fused Adam kernel of the native backend. */
+export const ADAM_KERNELS: tf.KernelConfig[] = [
+  { kernelName: FUSED_ADAM, backendName: 'native', kernelFunc: fusedAdam as unknown as tf.KernelFunc },
+];

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { BINARY_OPS, UNARY_OPS } from './addon.ts';
+import { floatsOf, nativeKernel, output, type NativeKernelArgs } from './kernelArgs.ts';
+
+/** Whether `small` (leading 1s dropped) is the trailing part of `shape`: it repeats along the leading axes. */
+function isTrailing(small: number[], shape: number[]): boolean {
+  const trimmed = small.slice(small.findIndex((d) => d !== 1) === -1 ? small.length : small.findIndex((d) => d !== 1));
+  if (trimmed.length > shape.length) return false;
+  const offset = shape.length - trimmed.length;
+  return trimmed.every((d, i) => d === shape[offset + i]);
+}
+
+/**
+ * A float32 binary op where one operand is the whole output and the other is the same shape, a scalar
+ * or repeats along the leading axes (a bias per channel, say): the broadcasts a training step makes.
+ * Other broadcasts ([n, 1] against [n, k], say) and other dtypes take the cpu kernel.
+ */
+function binary(kernelName: keyof typeof BINARY_OPS) {
+  return ({ inputs, backend }: NativeKernelArgs): tf.TensorInfo | undefined => {
+    const a = floatsOf(backend, inputs.a);
+    const b = floatsOf(backend, inputs.b);
+    if (!a || !b) return undefined;
+    const aShape = inputs.a!.shape;
+    const bShape = inputs.b!.shape;
+    const shape = tf.broadcast_util.assertAndGetBroadcastShape(aShape, bShape);
+    const size = tf.util.sizeFromShape(shape);
+    let broadcastA: boolean;
+    if (a.length === size && isTrailing(bShape, shape)) broadcastA = false;
+    else if (b.length === size && isTrailing(aShape, shape)) broadcastA = true;
+    else return undefined;
+    const out = backend.allocFloats(size);
+    if (size > 0) backend.addon.binary(BINARY_OPS[kernelName], a, b, out, size, broadcastA ? a.length : b.length, broadcastA);
+    return output(backend, shape, out);
+  };
+}
+
+/** A float32 unary op, one pass over both cores. */
+function unary(kernelName: keyof typeof UNARY_OPS) {
+  return ({ inputs, backend, attrs }: NativeKernelArgs): tf.TensorInfo | undefined => {
+    const x = floatsOf(backend, inputs.x);
+    if (!x) return undefined;
+    const out = backend.allocFloats(x.length);
+    const alpha = kernelName === 'Step' ? ((attrs as { alpha?: number }).alpha ?? 0) : 0;
+    backend.addon.unary(UNARY_OPS[kernelName], x, out, x.length, alpha);
+    return output(backend, inputs.x!.shape, out);
+  };
+}
+
+/** The element-wise kernels of the native backend. */
+export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
+  ...(Object.keys(BINARY_OPS) as Array<keyof typeof BINARY_OPS>).map((name) => nativeKernel(tf[name], binary(name))),
+  ...(Object.keys(UNARY_OPS) as Array<keyof typeof UNARY_OPS>).map((name) => nativeKernel(tf[name], unary(name))),
+];

@@ -1,0 +1,279 @@
+// The native backend's own loops: max pooling, element-wise ops, sums, a dense layer's epilogue and
+// Adam, over one OpenMP pool (the one oneDNN uses too). Each loop is compiled for several x86-64
+// levels and the widest one this CPU has is picked at load time (GCC function multi-versioning), so
+// the shipped binary never assumes more than baseline x86-64; elsewhere (arm64) it is compiled once.
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define DISPATCH __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define DISPATCH
+#endif
+
+namespace dfn {
+namespace {
+
+/** Below this many values a loop stays on the calling thread: waking the pool costs more. */
+constexpr long PARALLEL_MIN = 1 << 15;
+
+template <class F>
+inline void forEachBinary(BinaryOp op, F&& apply) {
+  switch (op) {
+    case BinaryOp::Add: apply([](float a, float b) { return a + b; }); break;
+    case BinaryOp::Sub: apply([](float a, float b) { return a - b; }); break;
+    case BinaryOp::Mul: apply([](float a, float b) { return a * b; }); break;
+    case BinaryOp::Div: apply([](float a, float b) { return a / b; }); break;
+    // tfjs's cpu Maximum / Minimum: NaN in either operand gives NaN.
+    case BinaryOp::Max: apply([](float a, float b) { return (a != a || b != b) ? NAN : (a > b ? a : b); }); break;
+    case BinaryOp::Min: apply([](float a, float b) { return (a != a || b != b) ? NAN : (a < b ? a : b); }); break;
+    case BinaryOp::SquaredDifference: apply([](float a, float b) { return (a - b) * (a - b); }); break;
+  }
+}
+
+template <class Op>
+DISPATCH void rowsB(Op f, const float* a, const float* b, float* out, long rows, long cols) {
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* ar = a + r * cols;
+    float* o = out + r * cols;
+#pragma omp simd
+    for (long j = 0; j < cols; ++j) o[j] = f(ar[j], b[j]);
+  }
+}
+
+template <class Op>
+DISPATCH void rowsA(Op f, const float* a, const float* b, float* out, long rows, long cols) {
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* br = b + r * cols;
+    float* o = out + r * cols;
+#pragma omp simd
+    for (long j = 0; j < cols; ++j) o[j] = f(a[j], br[j]);
+  }
+}
+
+template <class Op>
+DISPATCH void flat(Op f, const float* a, const float* b, float* out, long n) {
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+}
+
+template <class Op>
+DISPATCH void scalarB(Op f, const float* a, float b, float* out, long n) {
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) out[i] = f(a[i], b);
+}
+
+template <class Op>
+DISPATCH void scalarA(Op f, float a, const float* b, float* out, long n) {
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) out[i] = f(a, b[i]);
+}
+
+}  // namespace
+
+void binaryBroadcastB(BinaryOp op, const float* a, const float* b, float* out, size_t length, size_t bLength) {
+  const long n = static_cast<long>(length), cols = static_cast<long>(bLength);
+  forEachBinary(op, [&](auto f) {
+    if (cols == 1) scalarB(f, a, b[0], out, n);
+    else if (cols == n) flat(f, a, b, out, n);
+    else rowsB(f, a, b, out, n / cols, cols);
+  });
+}
+
+void binaryBroadcastA(BinaryOp op, const float* a, const float* b, float* out, size_t length, size_t aLength) {
+  const long n = static_cast<long>(length), cols = static_cast<long>(aLength);
+  forEachBinary(op, [&](auto f) {
+    if (cols == 1) scalarA(f, a[0], b, out, n);
+    else rowsA(f, a, b, out, n / cols, cols);
+  });
+}
+
+namespace {
+template <class Op>
+DISPATCH void mapUnary(Op f, const float* x, float* out, long n) {
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) out[i] = f(x[i]);
+}
+}  // namespace
+
+void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
+  const long n = static_cast<long>(length);
+  switch (op) {
+    // NaN stays NaN, as in tfjs's cpu kernels.
+    case UnaryOp::Relu: mapUnary([](float v) { return v < 0 ? 0.0f : v; }, x, out, n); break;
+    case UnaryOp::Relu6: mapUnary([](float v) { return v < 0 ? 0.0f : (v > 6 ? 6.0f : v); }, x, out, n); break;
+    case UnaryOp::Sqrt: mapUnary([](float v) { return std::sqrt(v); }, x, out, n); break;
+    case UnaryOp::Rsqrt: mapUnary([](float v) { return 1.0f / std::sqrt(v); }, x, out, n); break;
+    case UnaryOp::Square: mapUnary([](float v) { return v * v; }, x, out, n); break;
+    case UnaryOp::Neg: mapUnary([](float v) { return -v; }, x, out, n); break;
+    case UnaryOp::Exp: mapUnary([](float v) { return std::exp(v); }, x, out, n); break;
+    case UnaryOp::Log: mapUnary([](float v) { return std::log(v); }, x, out, n); break;
+    case UnaryOp::Abs: mapUnary([](float v) { return std::fabs(v); }, x, out, n); break;
+    case UnaryOp::Step: mapUnary([alpha](float v) { return v != v ? NAN : (v > 0 ? 1.0f : alpha); }, x, out, n); break;
+    case UnaryOp::Reciprocal: mapUnary([](float v) { return 1.0f / v; }, x, out, n); break;
+    case UnaryOp::Sigmoid: mapUnary([](float v) { return 1.0f / (1.0f + std::exp(-v)); }, x, out, n); break;
+    case UnaryOp::Tanh: mapUnary([](float v) { return std::tanh(v); }, x, out, n); break;
+  }
+}
+
+DISPATCH void sumRows(const float* x, float* out, size_t rowCount, size_t colCount) {
+  const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
+  const int threads = (rows * cols > PARALLEL_MIN) ? omp_get_max_threads() : 1;
+  // Each thread sums a contiguous band of rows into its own partial (in double, as tfjs's JavaScript
+  // kernel does), then the partials are added in thread order: the result does not depend on timing.
+  std::vector<double> partial(static_cast<size_t>(threads) * cols, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long begin = rows * t / nt, end = rows * (t + 1) / nt;
+    double* acc = partial.data() + static_cast<size_t>(t) * cols;
+    for (long r = begin; r < end; ++r) {
+      const float* row = x + r * cols;
+#pragma omp simd
+      for (long j = 0; j < cols; ++j) acc[j] += row[j];
+    }
+  }
+  for (long j = 0; j < cols; ++j) {
+    double s = 0;
+    for (int t = 0; t < threads; ++t) s += partial[static_cast<size_t>(t) * cols + j];
+    out[j] = static_cast<float>(s);
+  }
+}
+
+DISPATCH void sumCols(const float* x, float* out, size_t rowCount, size_t colCount) {
+  const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* row = x + r * cols;
+    double s = 0;
+#pragma omp simd reduction(+ : s)
+    for (long j = 0; j < cols; ++j) s += row[j];
+    out[r] = static_cast<float>(s);
+  }
+}
+
+DISPATCH void biasActivation(float* out, const float* bias, size_t rowCount, size_t colCount, bool relu) {
+  const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    float* o = out + r * cols;
+    if (bias) {
+#pragma omp simd
+      for (long j = 0; j < cols; ++j) o[j] += bias[j];
+    }
+    if (relu) {
+#pragma omp simd
+      for (long j = 0; j < cols; ++j) o[j] = o[j] < 0 ? 0.0f : o[j];
+    }
+  }
+}
+
+DISPATCH void adam(const float* value, const float* grad, const float* m, const float* v, float* valueOut, float* mOut,
+                   float* vOut, size_t length, float learningRate, float beta1, float oneMinusBeta1, float beta2,
+                   float oneMinusBeta2, float epsilon, float oneMinusBeta1Power, float oneMinusBeta2Power) {
+  const long n = static_cast<long>(length);
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) {
+    const float g = grad[i];
+    // The same float32 operations, in the same order, as tfjs's AdamOptimizer.
+    const float mi = m[i] * beta1 + g * oneMinusBeta1;
+    const float vi = v[i] * beta2 + g * g * oneMinusBeta2;
+    mOut[i] = mi;
+    vOut[i] = vi;
+    valueOut[i] = (mi / oneMinusBeta1Power) / (std::sqrt(vi / oneMinusBeta2Power) + epsilon) * -learningRate + value[i];
+  }
+}
+
+DISPATCH void maxPool(const PoolShape& s, const float* x, float* y) {
+  const long C = s.channels;
+#pragma omp parallel for collapse(2) schedule(static) if (static_cast<long>(s.batch) * s.outHeight * s.outWidth * C > PARALLEL_MIN / 4)
+  for (int b = 0; b < s.batch; ++b) {
+    for (int oh = 0; oh < s.outHeight; ++oh) {
+      for (int ow = 0; ow < s.outWidth; ++ow) {
+        float* out = y + ((static_cast<long>(b) * s.outHeight + oh) * s.outWidth + ow) * C;
+        for (long c = 0; c < C; ++c) out[c] = -std::numeric_limits<float>::infinity();
+        const int h0 = oh * s.strideHeight - s.padTop, w0 = ow * s.strideWidth - s.padLeft;
+        for (int fh = 0; fh < s.filterHeight; ++fh) {
+          const int h = h0 + fh;
+          if (h < 0 || h >= s.inHeight) continue;
+          for (int fw = 0; fw < s.filterWidth; ++fw) {
+            const int w = w0 + fw;
+            if (w < 0 || w >= s.inWidth) continue;
+            const float* in = x + ((static_cast<long>(b) * s.inHeight + h) * s.inWidth + w) * C;
+#pragma omp simd
+            for (long c = 0; c < C; ++c) out[c] = in[c] > out[c] ? in[c] : out[c];
+          }
+        }
+      }
+    }
+  }
+}
+
+DISPATCH void maxPoolGrad(const PoolShape& s, const float* x, const float* dy, float* dx) {
+  const long C = s.channels;
+  // Windows overlap when the stride is below the filter, so threads take whole images: each image's
+  // dx is written by one thread only.
+#pragma omp parallel for schedule(static) if (static_cast<long>(s.batch) * s.inHeight * s.inWidth * C > PARALLEL_MIN / 4 && s.batch > 1)
+  for (int b = 0; b < s.batch; ++b) {
+    std::vector<float> best(C);
+    std::vector<int> at(C);
+    const float* image = x + static_cast<long>(b) * s.inHeight * s.inWidth * C;
+    float* dImage = dx + static_cast<long>(b) * s.inHeight * s.inWidth * C;
+    std::fill(dImage, dImage + static_cast<long>(s.inHeight) * s.inWidth * C, 0.0f);
+    for (int oh = 0; oh < s.outHeight; ++oh) {
+      const int h0 = oh * s.strideHeight - s.padTop;
+      const int hBegin = std::max(h0, 0), hEnd = std::min(h0 + s.filterHeight, s.inHeight);
+      for (int ow = 0; ow < s.outWidth; ++ow) {
+        const int w0 = ow * s.strideWidth - s.padLeft;
+        const int wBegin = std::max(w0, 0), wEnd = std::min(w0 + s.filterWidth, s.inWidth);
+        if (hBegin >= hEnd || wBegin >= wEnd) continue;
+        // The first position of the window seeds the search; then strictly greater wins, so the first
+        // maximum in the window takes the gradient, as in tfjs's cpu kernel.
+        const int first = hBegin * s.inWidth + wBegin;
+        const float* seed = image + static_cast<long>(first) * C;
+        for (long c = 0; c < C; ++c) best[c] = seed[c], at[c] = first;
+        float* bp = best.data();
+        int* ap = at.data();
+        for (int h = hBegin; h < hEnd; ++h) {
+          for (int w = wBegin; w < wEnd; ++w) {
+            const int pos = h * s.inWidth + w;
+            const float* in = image + static_cast<long>(pos) * C;
+#pragma omp simd
+            for (long c = 0; c < C; ++c) {
+              const bool greater = in[c] > bp[c];
+              bp[c] = greater ? in[c] : bp[c];
+              ap[c] = greater ? pos : ap[c];
+            }
+          }
+        }
+        const float* g = dy + ((static_cast<long>(b) * s.outHeight + oh) * s.outWidth + ow) * C;
+        for (long c = 0; c < C; ++c) dImage[static_cast<long>(ap[c]) * C + c] += g[c];
+      }
+    }
+  }
+}
+
+bool matMul(const float* a, const float* b, float* c, int batch, int m, int n, int k, bool transposeA, bool transposeB,
+            long aStride, long bStride) {
+  const dnnl_dim_t lda = transposeA ? m : k, ldb = transposeB ? k : n;
+  for (int i = 0; i < batch; ++i) {
+    const dnnl_status_t status = dnnl_sgemm(transposeA ? 'T' : 'N', transposeB ? 'T' : 'N', m, n, k, 1.0f, a + i * aStride,
+                                            lda, b + i * bStride, ldb, 0.0f, c + static_cast<long>(i) * m * n, n);
+    if (status != dnnl_success) return false;
+  }
+  return true;
+}
+
+void setThreads(int threads) { omp_set_num_threads(threads); }
+int threads() { return omp_get_max_threads(); }
+
+}  // namespace dfn
