@@ -1,9 +1,10 @@
 """PyTorch baseline for the native spike (issue 15): the job's CNN and MLP, batch 128, Adam, 2 threads.
 
-The same networks as lib/models/cnn.ts and mlp.ts (and native/src): CNN conv 3x3 'same' 1->24 (no bias)
--> 2x2 max pool -> batch norm -> ReLU, the same 24->48, dense 2352->256 ReLU, dropout 0.25, dense 10;
-MLP 784-512-256-10 with batch norm + ReLU + dropout 0.2 per hidden layer. Trains on one fixed random
-batch (data loading is not timed), warm-up steps excluded, then as many steps as fit in --seconds.
+The same networks as lib/models/cnn.ts and mlp.ts (and native/src), defined once in torch_train.py:
+CNN conv 3x3 'same' 1->24 (no bias) -> 2x2 max pool -> batch norm -> ReLU, the same 24->48, dense
+2352->256 ReLU, dropout 0.25, dense 10; MLP 784-512-256-10 with batch norm + ReLU + dropout 0.2 per
+hidden layer. Trains on one fixed random batch (data loading is not timed), warm-up steps excluded,
+then as many steps as fit in --seconds.
 
 Usage: python3 test/bench/torch_cnn.py --net cnn --seconds 8 [--warmup 5] [--batch 128] [--threads 2]
 Prints one JSON line: {"net", "samplesPerSec", "msPerStep", "steps", "torch", ...}.
@@ -17,37 +18,13 @@ import time
 
 try:
     import torch
-    import torch.nn as nn
     import torch.nn.functional as F
 except ImportError as error:  # pragma: no cover - depends on the machine
     print(f"torch_cnn.py: PyTorch not importable ({error})", file=sys.stderr)
     sys.exit(3)
 
-
-class Cnn(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 24, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(24, eps=1e-5, momentum=0.1)
-        self.conv2 = nn.Conv2d(24, 48, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(48, eps=1e-5, momentum=0.1)
-        self.fc1 = nn.Linear(7 * 7 * 48, 256)
-        self.drop = nn.Dropout(0.25)
-        self.fc2 = nn.Linear(256, 10)
-
-    def forward(self, x):
-        x = F.relu(self.bn1(F.max_pool2d(self.conv1(x), 2)))
-        x = F.relu(self.bn2(F.max_pool2d(self.conv2(x), 2)))
-        x = self.drop(F.relu(self.fc1(torch.flatten(x, 1))))
-        return self.fc2(x)
-
-
-def mlp():
-    return nn.Sequential(
-        nn.Linear(784, 512, bias=False), nn.BatchNorm1d(512, eps=1e-3), nn.ReLU(), nn.Dropout(0.2),
-        nn.Linear(512, 256, bias=False), nn.BatchNorm1d(256, eps=1e-3), nn.ReLU(), nn.Dropout(0.2),
-        nn.Linear(256, 10),
-    )
+# One definition of the job's networks, shared with bench:train's baseline (this file's directory is on sys.path).
+from torch_train import JobCnn as Cnn, job_mlp as mlp  # noqa: E402
 
 
 def main():

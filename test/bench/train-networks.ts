@@ -8,6 +8,11 @@ import { createModel } from '../../lib/models/createModel.ts';
 export const NETWORKS = ['mlp', 'cnn', 'job-mlp', 'job-cnn'] as const;
 export type NetworkName = (typeof NETWORKS)[number];
 
+/** Samples per training step, in every configuration and in PyTorch's baseline. */
+export const BATCH = 128;
+/** Steps run before the clock starts (JIT, allocation, thread pools starting), everywhere. */
+export const WARMUP_STEPS = 3;
+
 /** Whether a network takes flat [batch, 784] rows or [batch, 28, 28, 1] images. */
 export function takesImages(name: NetworkName): boolean {
   return name === 'cnn' || name === 'job-cnn';

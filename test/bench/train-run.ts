@@ -1,11 +1,13 @@
 /**
  * One benchmark configuration in its own process (a wasm module's thread count is fixed when it
- * first loads). Prints one JSON line: samples/s per network, or why it could not train.
- *   node --import tsx test/bench/train-run.ts '{"backend":"wasm","threads":1,"trainingKernels":true}'
+ * first loads). Prints one JSON line: samples/s per network, or why it could not train; or
+ * `{"error": ...}` when the backend cannot be selected. `networks` (default all four) picks the
+ * networks to time, so that the bench can put other runs of the same network close in time.
+ *   node --import tsx test/bench/train-run.ts '{"backend":"wasm","threads":1,"trainingKernels":true,"networks":["cnn"]}'
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendOptions } from '../../lib/backend/selectBackend.ts';
-import { makeTrainer, NETWORKS, takesImages, type NetworkName } from './train-networks.ts';
+import { BATCH, makeTrainer, NETWORKS, takesImages, WARMUP_STEPS, type NetworkName } from './train-networks.ts';
 
 export interface RunResult {
   backend: string;
@@ -24,11 +26,9 @@ export interface KernelTime {
   calls: number;
 }
 
-const BATCH = 128;
-const WARMUP_STEPS = 3;
 const PROFILED_STEPS = 5;
 
-const options = JSON.parse(process.argv[2] ?? '{}') as BackendOptions & { seconds?: number; profile?: boolean };
+const options = JSON.parse(process.argv[2] ?? '{}') as BackendOptions & { seconds?: number; profile?: boolean; networks?: NetworkName[] };
 const info = await selectBackend(options).catch((error: Error) => {
   console.log(JSON.stringify({ error: error.message.split('\n')[0] }));
   process.exit(0);
@@ -41,7 +41,7 @@ const result: RunResult = {
   samplesPerCpuSec: {},
   errors: {},
 };
-for (const network of NETWORKS) {
+for (const network of options.networks ?? NETWORKS) {
   try {
     const { wall, cpu } = await measure(network, options.seconds ?? 6);
     result.samplesPerSec[network] = wall;
