@@ -162,7 +162,7 @@ export class Cnn implements DigitModel {
       for (const { conv, norm } of this.blocks) {
         // Pool before normalising: max-pool commutes with ReLU, and batch norm on the pooled map costs
         // a quarter of the elementwise work, which dominates a training step on the CPU.
-        h = tf.relu(norm.forward(tf.maxPool(conv.forward(h), 2, 2, 'valid'), training));
+        h = norm.forward(tf.maxPool(conv.forward(h), 2, 2, 'valid'), training, true);
       }
       let z = tf.relu(this.fc1.forward(tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D));
       if (training && this.options.dropout > 0) {

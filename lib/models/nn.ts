@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from '../backend/native/batchNormKernel.ts';
 
 /**
  * Small PyTorch-style building blocks: each owns its variables, lists them by name, and has a
@@ -93,15 +94,17 @@ export class BatchNorm implements Layer {
   }
 
   /**
-   * Normalises `x` per channel (last axis) and scales / shifts it by gamma / beta. With `training`,
-   * uses the batch's statistics and moves the running averages towards them by `1 - momentum`;
-   * otherwise uses the running averages and changes nothing.
+   * Normalises `x` per channel (last axis) and scales / shifts it by gamma / beta, then applies a
+   * ReLU when `relu` (one fused op where the backend has one). With `training`, uses the batch's
+   * statistics and moves the running averages towards them by `1 - momentum`; otherwise uses the
+   * running averages and changes nothing.
    */
-  forward<T extends tf.Tensor>(x: T, training: boolean): T {
+  forward<T extends tf.Tensor>(x: T, training: boolean, relu = false): T {
     if (!training) {
-      return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as T;
+      const y = tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as T;
+      return relu ? tf.tidy(() => tf.relu(y)) : y;
     }
-    const { y, mean, variance } = normalizeBatch(x, this.gamma, this.beta, this.epsilon);
+    const { y, mean, variance } = normalizeBatch(x, this.gamma, this.beta, this.epsilon, { relu });
     tf.tidy(() => {
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, this.momentum), tf.mul(mean, 1 - this.momentum)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, this.momentum), tf.mul(variance, 1 - this.momentum)));
@@ -124,6 +127,12 @@ export class BatchNorm implements Layer {
   }
 }
 
+/** Options of {@link normalizeBatch}. */
+export interface NormalizeBatchOptions {
+  /** Apply a ReLU to the output (default false); fused into the same op where the backend can. */
+  relu?: boolean;
+}
+
 /** The output of `normalizeBatch` and the batch statistics it used (the caller disposes them). */
 export interface NormalizedBatch<T extends tf.Tensor> {
   y: T;
@@ -139,10 +148,55 @@ export interface NormalizedBatch<T extends tf.Tensor> {
  * broadcasting ops whose gradients cost twice as much as these; and sums, not means, because a sum
  * over the leading axes is one pass where a mean first transposes its input.
  *
+ * On a backend with a fused kernel for it (the native backend), the forward pass (ReLU included) is
+ * one kernel and so is the gradient.
+ *
  * @example
  * const { y, mean, variance } = normalizeBatch(h, gamma, beta, 1e-5); // h: [batch, height, width, channels]
+ * const activated = normalizeBatch(h, gamma, beta, 1e-5, { relu: true }).y; // relu(batch norm)
  */
-export function normalizeBatch<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): NormalizedBatch<T> {
+export function normalizeBatch<T extends tf.Tensor>(
+  x: T,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+  options: NormalizeBatchOptions = {},
+): NormalizedBatch<T> {
+  const relu = options.relu ?? false;
+  if (tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend())) return fusedNormalizeBatch(x, gamma, beta, { epsilon, relu });
+  const normalized = normalizeBatchOps(x, gamma, beta, epsilon);
+  if (!relu) return normalized;
+  const y = tf.relu(normalized.y) as T;
+  normalized.y.dispose();
+  return { ...normalized, y };
+}
+
+/** {@link normalizeBatch} as two fused kernels: forward (with the ReLU) and its closed-form gradient. */
+function fusedNormalizeBatch<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, attrs: BatchNormTrainAttrs): NormalizedBatch<T> {
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, scale, shift] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const named = attrs as unknown as tf.NamedAttrMap;
+    const [y, batchMean, batchVariance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: input, gamma: scale, beta: shift }, named) as tf.Tensor[];
+    [mean, variance] = [tf.keep(batchMean) as tf.Tensor1D, tf.keep(batchVariance) as tf.Tensor1D];
+    save([input, y, scale, batchMean, batchVariance]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedX, savedY, savedGamma, savedMean, savedVariance] = saved;
+        const inputs = { dy, x: savedX, y: savedY, gamma: savedGamma, mean: savedMean, variance: savedVariance };
+        return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, inputs, named) as tf.Tensor[];
+      },
+    };
+  });
+  const y = normalize(x, gamma, beta) as T;
+  return { y, mean: mean!, variance: variance! };
+}
+
+/** {@link normalizeBatch} from tfjs's own kernels, on any backend. */
+function normalizeBatchOps<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): NormalizedBatch<T> {
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
   const axes = x.shape.map((_, i) => i).slice(0, -1);

@@ -19,9 +19,12 @@ function maxRelativeDifference(actual: tf.Tensor, expected: tf.Tensor): number {
 
 describe('normalizeBatch', () => {
   it.each([
-    ['a conv activation [batch, height, width, channels]', [16, 6, 6, 8]],
-    ['a dense activation [batch, units]', [32, 12]],
-  ])('matches autodiff of the textbook forward pass on %s, value and every gradient', async (_name, shape) => {
+    ['a conv activation [batch, height, width, channels]', [16, 6, 6, 8], false],
+    ['a dense activation [batch, units]', [32, 12], false],
+    ['a conv activation, ReLU fused', [16, 6, 6, 8], true],
+    ['a dense activation, ReLU fused', [32, 12], true],
+  ])('matches autodiff of the textbook forward pass on %s, value and every gradient', async (_name, shape, relu) => {
+    const textbook = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => (relu ? tf.relu(reference(x, g, b)) : reference(x, g, b));
     const selected = tf.getBackend();
     for (const backend of [selected, 'cpu']) {
       await tf.setBackend(backend);
@@ -34,11 +37,11 @@ describe('normalizeBatch', () => {
         (normalize: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) =>
         (...inputs: tf.Tensor[]): tf.Scalar =>
           tf.sum(tf.mul(normalize(inputs[0], inputs[1], inputs[2]), upstream));
-      const expected = tf.grads(loss(reference))([x, gamma, beta]);
+      const expected = tf.grads(loss(textbook))([x, gamma, beta]);
       const tensorsBefore = tf.memory().numTensors;
       const actual = tf.grads(
         loss((a, g, b) => {
-          const { y, mean, variance } = normalizeBatch(a, g, b, EPSILON);
+          const { y, mean, variance } = normalizeBatch(a, g, b, EPSILON, { relu });
           tf.dispose([mean, variance]);
           return y;
         }),
@@ -46,8 +49,8 @@ describe('normalizeBatch', () => {
       expect(tf.memory().numTensors).toBe(tensorsBefore + 3);
       actual.forEach((gradient, i) => expect(maxRelativeDifference(gradient, expected[i]), `${backend} gradient ${i}`).toBeLessThan(1e-4));
 
-      const { y, mean, variance } = normalizeBatch(x, gamma, beta, EPSILON);
-      const plain = reference(x, gamma, beta);
+      const { y, mean, variance } = normalizeBatch(x, gamma, beta, EPSILON, { relu });
+      const plain = textbook(x, gamma, beta);
       expect(maxRelativeDifference(y, plain)).toBeLessThan(1e-5);
       const moments = tf.moments(x, shape.map((_, i) => i).slice(0, -1));
       expect(maxRelativeDifference(mean, moments.mean)).toBeLessThan(1e-5);

@@ -87,9 +87,19 @@ beforeAll(async () => {
 afterAll(() => (work ? rm(work, { recursive: true, force: true }) : undefined));
 
 describe('the packed tarball', () => {
-  it('holds dist/, README and LICENSE, and nothing else', () => {
+  it('holds dist/, README, LICENSE and the native backend\'s sources, and nothing else', () => {
     const outside = packed.filter((path) => !path.startsWith('dist/'));
-    expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(outside.sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'binding.gyp',
+      'native/install.mjs',
+      'native/src/backend/addon.cc',
+      'native/src/backend/conv.cc',
+      'native/src/backend/kernels.h',
+      'native/src/backend/loops.cc',
+      'package.json',
+    ]);
     expect(packed.filter((path) => /^(test|\.ci|docs)\//.test(path) || path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
     for (const entry of ['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/charts/index.js', 'dist/reports/index.js', 'dist/pipelines/digits.js']) {
       expect(packed).toContain(entry);
@@ -167,7 +177,10 @@ console.log(JSON.stringify({
     );
     const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: consumer, timeout: 120_000 });
     const result = JSON.parse(stdout.trim().split('\n').at(-1)!);
-    expect(result.backend).toBe('wasm');
+    // npm install built the native backend from the tarball's sources where it could (CI must).
+    const built = existsSync(join(consumer, 'node_modules/digit-flow/build/Release/digit_flow_native.node'));
+    if (process.env.REQUIRE_NATIVE === '1') expect(built, 'npm install did not build the native backend').toBe(true);
+    expect(result.backend).toBe(built ? 'native' : 'wasm');
     expect(result.epochs).toBe(1);
     expect(result.validAccuracy).toBeGreaterThan(0.5);
     expect(result.predicted).toBe(100);

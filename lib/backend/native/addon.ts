@@ -20,6 +20,8 @@ export const UNARY_OPS = {
   Sigmoid: 10,
   Tanh: 11,
   Relu6: 12,
+  Floor: 13,
+  Ceil: 14,
 } as const;
 
 /**
@@ -47,6 +49,44 @@ export interface NativeAddon {
     aStride: number,
     bStride: number,
   ): boolean;
+  batchNorm(
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    offset: Float32Array | null,
+    scale: Float32Array | null,
+    out: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+  ): void;
+  batchNormTrain(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+    relu: boolean,
+  ): void;
+  batchNormTrainGrad(
+    x: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number,
+    epsilon: number,
+    relu: boolean,
+  ): void;
   biasActivation(out: Float32Array, bias: Float32Array | null, rows: number, cols: number, relu: boolean): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, length: number, broadcastLength: number, broadcastA: boolean): void;
   unary(op: number, x: Float32Array, out: Float32Array, length: number, alpha: number): void;

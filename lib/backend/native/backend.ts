@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { ADAM_KERNELS } from './adamKernel.ts';
 import type { NativeAddon } from './addon.ts';
+import { BATCH_NORM_KERNELS, BATCH_NORM_TRAIN_KERNELS } from './batchNormKernel.ts';
 import { BufferPool } from './bufferPool.ts';
 import { CONV_KERNELS } from './convKernels.ts';
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels.ts';
@@ -23,6 +24,8 @@ export const NATIVE_KERNELS: readonly tf.KernelConfig[] = [
   ...SUM_KERNELS,
   ...TILE_KERNELS,
   ...ADAM_KERNELS,
+  ...BATCH_NORM_KERNELS,
+  ...BATCH_NORM_TRAIN_KERNELS,
 ];
 
 /**

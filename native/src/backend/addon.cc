@@ -210,6 +210,37 @@ napi_value BiasActivation(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// batchNorm(x, mean, variance, offset | null, scale | null, out, rows, channels, epsilon)
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  Args a(env, info, "batchNorm", 9);
+  const long rows = a.count64(6), channels = a.count64(7);
+  const size_t length = product({rows, channels});
+  batchNorm(a.floats(0, length), a.floats(1, channels), a.floats(2, channels), a.floats(3, channels, true), a.floats(4, channels, true),
+            a.floats(5, length), rows, channels, static_cast<float>(a.number(8)));
+  return nullptr;
+}
+
+// batchNormTrain(x, gamma, beta, y, mean, variance, rows, channels, epsilon, relu)
+napi_value BatchNormTrain(napi_env env, napi_callback_info info) {
+  Args a(env, info, "batchNormTrain", 10);
+  const long rows = a.count64(6), channels = a.count64(7);
+  const size_t length = product({rows, channels});
+  batchNormTrain(a.floats(0, length), a.floats(1, channels), a.floats(2, channels), a.floats(3, length), a.floats(4, channels),
+                 a.floats(5, channels), rows, channels, static_cast<float>(a.number(8)), a.flag(9));
+  return nullptr;
+}
+
+// batchNormTrainGrad(x, y, dy, gamma, mean, variance, dx, dgamma, dbeta, rows, channels, epsilon, relu)
+napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, "batchNormTrainGrad", 13);
+  const long rows = a.count64(9), channels = a.count64(10);
+  const size_t length = product({rows, channels});
+  batchNormTrainGrad(a.floats(0, length), a.floats(1, length), a.floats(2, length), a.floats(3, channels), a.floats(4, channels),
+                     a.floats(5, channels), a.floats(6, length), a.floats(7, channels), a.floats(8, channels), rows, channels,
+                     static_cast<float>(a.number(11)), a.flag(12));
+  return nullptr;
+}
+
 // binary(op, a, b, out, length, broadcastLength, broadcastA)
 napi_value Binary(napi_env env, napi_callback_info info) {
   Args a(env, info, "binary", 7);
@@ -229,7 +260,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 napi_value Unary(napi_env env, napi_callback_info info) {
   Args a(env, info, "unary", 5);
   const long op = a.count64(0), length = a.count64(3);
-  if (op > static_cast<long>(UnaryOp::Relu6)) throw JsError{"unary: unknown op", true};
+  if (op > static_cast<long>(UnaryOp::Ceil)) throw JsError{"unary: unknown op", true};
   unary(static_cast<UnaryOp>(op), a.floats(1, length), a.floats(2, length), length, static_cast<float>(a.number(4)));
   return nullptr;
 }
@@ -309,6 +340,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPoolGrad", nullptr, entry<MaxPoolGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matMul", nullptr, entry<MatMul>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"biasActivation", nullptr, entry<BiasActivation>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNorm", nullptr, entry<BatchNorm>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrain", nullptr, entry<BatchNormTrain>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormTrainGrad", nullptr, entry<BatchNormTrainGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, entry<Binary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, entry<Unary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sum", nullptr, entry<Sum>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

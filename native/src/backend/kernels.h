@@ -48,13 +48,35 @@ void binaryBroadcastB(BinaryOp op, const float* a, const float* b, float* out, s
 void binaryBroadcastA(BinaryOp op, const float* a, const float* b, float* out, size_t length, size_t aLength);
 
 /** Element-wise unary ops; the numbering is shared with lib/backend/native/addon.ts. */
-enum class UnaryOp : int { Relu = 0, Sqrt, Rsqrt, Square, Neg, Exp, Log, Abs, Step, Reciprocal, Sigmoid, Tanh, Relu6 };
+enum class UnaryOp : int { Relu = 0, Sqrt, Rsqrt, Square, Neg, Exp, Log, Abs, Step, Reciprocal, Sigmoid, Tanh, Relu6, Floor, Ceil };
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha);
 
 /** out[j] = Σ_i x[i · cols + j] (sum over the leading axes). */
 void sumRows(const float* x, float* out, size_t rows, size_t cols);
 /** out[i] = Σ_j x[i · cols + j] (sum over the trailing axes). */
 void sumCols(const float* x, float* out, size_t rows, size_t cols);
+
+/**
+ * Batch normalisation with given statistics over [rows, channels]: out = (x - mean) * scale /
+ * sqrt(variance + epsilon) + offset, per channel (offset / scale may be null: 0 / 1).
+ */
+void batchNorm(const float* x, const float* mean, const float* variance, const float* offset, const float* scale, float* out,
+               size_t rows, size_t channels, float epsilon);
+
+/**
+ * Batch normalisation with the batch's own statistics over [rows, channels], then ReLU when `relu`:
+ * y = relu((x - mean) / sqrt(variance + epsilon) * gamma + beta). Writes the batch mean and (biased)
+ * variance per channel.
+ */
+void batchNormTrain(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* variance, size_t rows,
+                    size_t channels, float epsilon, bool relu);
+/**
+ * The gradient of {@link batchNormTrain} in closed form, g = dy where y > 0 (all of dy without ReLU):
+ * dbeta = Σg, dgamma = Σ g·x̂, dx = gamma·rstd/n · (n·g − dbeta − x̂·dgamma).
+ */
+void batchNormTrainGrad(const float* x, const float* y, const float* dy, const float* gamma, const float* mean,
+                        const float* variance, float* dx, float* dgamma, float* dbeta, size_t rows, size_t channels,
+                        float epsilon, bool relu);
 
 /** out = x + bias (bias broadcast over rows), then ReLU when `relu`: a dense layer's epilogue. */
 void biasActivation(float* out, const float* bias, size_t rows, size_t cols, bool relu);

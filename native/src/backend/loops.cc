@@ -122,6 +122,8 @@ void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
     case UnaryOp::Reciprocal: mapUnary([](float v) { return 1.0f / v; }, x, out, n); break;
     case UnaryOp::Sigmoid: mapUnary([](float v) { return 1.0f / (1.0f + std::exp(-v)); }, x, out, n); break;
     case UnaryOp::Tanh: mapUnary([](float v) { return std::tanh(v); }, x, out, n); break;
+    case UnaryOp::Floor: mapUnary([](float v) { return std::floor(v); }, x, out, n); break;
+    case UnaryOp::Ceil: mapUnary([](float v) { return std::ceil(v); }, x, out, n); break;
   }
 }
 
@@ -158,6 +160,131 @@ DISPATCH void sumCols(const float* x, float* out, size_t rowCount, size_t colCou
 #pragma omp simd reduction(+ : s)
     for (long j = 0; j < cols; ++j) s += row[j];
     out[r] = static_cast<float>(s);
+  }
+}
+
+DISPATCH void batchNorm(const float* x, const float* mean, const float* variance, const float* offset, const float* scale,
+                        float* out, size_t rowCount, size_t channelCount, float epsilon) {
+  const long rows = static_cast<long>(rowCount), C = static_cast<long>(channelCount);
+  std::vector<float> factor(C), shift(C);
+  for (long c = 0; c < C; ++c) {
+    factor[c] = (scale ? scale[c] : 1.0f) / std::sqrt(variance[c] + epsilon);
+    shift[c] = offset ? offset[c] : 0.0f;
+  }
+  const float* f = factor.data();
+  const float* b = shift.data();
+#pragma omp parallel for schedule(static) if (rows * C > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* in = x + r * C;
+    float* o = out + r * C;
+#pragma omp simd
+    for (long c = 0; c < C; ++c) o[c] = (in[c] - mean[c]) * f[c] + b[c];
+  }
+}
+
+namespace {
+/**
+ * Per-channel sums over row bands, one band per thread, each in double; the bands are added in
+ * thread order, so the result does not depend on timing. `term(row, c)` gives the summed value(s).
+ */
+template <int K, class Term>
+void channelSums(long rows, long C, double* out, Term term) {
+  const int threads = (rows * C > PARALLEL_MIN) ? omp_get_max_threads() : 1;
+  std::vector<double> partial(static_cast<size_t>(threads) * K * C, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long begin = rows * t / nt, end = rows * (t + 1) / nt;
+    double* acc = partial.data() + static_cast<size_t>(t) * K * C;
+    for (long r = begin; r < end; ++r) term(r, acc);
+  }
+  for (long j = 0; j < K * C; ++j) {
+    double sum = 0;
+    for (int t = 0; t < threads; ++t) sum += partial[static_cast<size_t>(t) * K * C + j];
+    out[j] = sum;
+  }
+}
+}  // namespace
+
+DISPATCH void batchNormTrain(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* variance,
+                             size_t rowCount, size_t channelCount, float epsilon, bool relu) {
+  const long rows = static_cast<long>(rowCount), C = static_cast<long>(channelCount);
+  std::vector<double> sums(C), squares(C);
+  channelSums<1>(rows, C, sums.data(), [&](long r, double* acc) {
+    const float* in = x + r * C;
+#pragma omp simd
+    for (long c = 0; c < C; ++c) acc[c] += in[c];
+  });
+  for (long c = 0; c < C; ++c) mean[c] = static_cast<float>(sums[c] / static_cast<double>(rows));
+  // Two passes (mean, then squared deviations), as the JavaScript path computes the variance.
+  channelSums<1>(rows, C, squares.data(), [&](long r, double* acc) {
+    const float* in = x + r * C;
+#pragma omp simd
+    for (long c = 0; c < C; ++c) {
+      const float d = in[c] - mean[c];
+      acc[c] += d * d;
+    }
+  });
+  std::vector<float> scale(C), shift(C);
+  for (long c = 0; c < C; ++c) {
+    variance[c] = static_cast<float>(squares[c] / static_cast<double>(rows));
+    const float rstd = 1.0f / std::sqrt(variance[c] + epsilon);
+    scale[c] = rstd * gamma[c];
+    shift[c] = beta[c];
+  }
+  const float* sc = scale.data();
+  const float* sh = shift.data();
+#pragma omp parallel for schedule(static) if (rows * C > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* in = x + r * C;
+    float* o = y + r * C;
+#pragma omp simd
+    for (long c = 0; c < C; ++c) {
+      const float v = (in[c] - mean[c]) * sc[c] + sh[c];
+      o[c] = relu && v < 0 ? 0.0f : v;
+    }
+  }
+}
+
+DISPATCH void batchNormTrainGrad(const float* x, const float* y, const float* dy, const float* gamma, const float* mean,
+                                 const float* variance, float* dx, float* dgamma, float* dbeta, size_t rowCount,
+                                 size_t channelCount, float epsilon, bool relu) {
+  const long rows = static_cast<long>(rowCount), C = static_cast<long>(channelCount);
+  std::vector<float> rstd(C);
+  for (long c = 0; c < C; ++c) rstd[c] = 1.0f / std::sqrt(variance[c] + epsilon);
+  const float* rs = rstd.data();
+  std::vector<double> sums(2 * C);
+  channelSums<2>(rows, C, sums.data(), [&](long r, double* acc) {
+    const float* in = x + r * C;
+    const float* out = y + r * C;
+    const float* g = dy + r * C;
+#pragma omp simd
+    for (long c = 0; c < C; ++c) {
+      const float gc = relu && !(out[c] > 0) ? 0.0f : g[c];
+      acc[c] += gc;
+      acc[C + c] += gc * ((in[c] - mean[c]) * rs[c]);
+    }
+  });
+  std::vector<float> k(C);
+  const float n = static_cast<float>(rows);
+  for (long c = 0; c < C; ++c) {
+    dbeta[c] = static_cast<float>(sums[c]);
+    dgamma[c] = static_cast<float>(sums[C + c]);
+    k[c] = gamma[c] * rs[c] / n;
+  }
+  const float* kc = k.data();
+#pragma omp parallel for schedule(static) if (rows * C > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* in = x + r * C;
+    const float* out = y + r * C;
+    const float* g = dy + r * C;
+    float* d = dx + r * C;
+#pragma omp simd
+    for (long c = 0; c < C; ++c) {
+      const float gc = relu && !(out[c] > 0) ? 0.0f : g[c];
+      const float normed = (in[c] - mean[c]) * rs[c];
+      d[c] = kc[c] * (n * gc - dbeta[c] - normed * dgamma[c]);
+    }
   }
 }
 
