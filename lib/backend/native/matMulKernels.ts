@@ -28,7 +28,7 @@ function batchMatMul({ inputs, backend, attrs }: NativeKernelArgs): tf.TensorInf
   const bBatch = tf.util.sizeFromShape(bOuter);
   const sameOuter = aOuter.length === bOuter.length && aOuter.every((d, i) => d === bOuter[i]);
   if (!sameOuter && aBatch !== 1 && bBatch !== 1) return undefined;
-  const outer = aBatch >= bBatch ? aOuter : bOuter;
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
   const batch = Math.max(aBatch, bBatch);
   const c = backend.allocFloats(batch * m * n);
   const handled = backend.addon.matMul(a, b, c, batch, m, n, k, transposeA, transposeB, aBatch === 1 ? 0 : m * k, bBatch === 1 ? 0 : k * n);
