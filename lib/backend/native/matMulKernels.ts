@@ -27,7 +27,7 @@ function batchMatMul({ inputs, backend, attrs }: NativeKernelArgs): tf.TensorInf
   const aBatch = tf.util.sizeFromShape(aOuter);
   const bBatch = tf.util.sizeFromShape(bOuter);
   const sameOuter = aOuter.length === bOuter.length && aOuter.every((d, i) => d === bOuter[i]);
-  if (!sameOuter && aBatch !== 1 && bBatch !== 1) return undefined;
+  if (aBatch * bBatch === 0 || (!sameOuter && aBatch !== 1 && bBatch !== 1)) return undefined;
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
   const batch = Math.max(aBatch, bBatch);
   const c = backend.allocFloats(batch * m * n);
