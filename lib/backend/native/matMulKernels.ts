@@ -44,7 +44,7 @@ function fusedMatMul(args: NativeKernelArgs): tf.TensorInfo | undefined {
   const bias = inputs.bias === undefined ? null : floatsOf(backend, inputs.bias);
   const b = inputs.b!;
   const n = (attrs as MatMulAttrs).transposeB ? b.shape.at(-2)! : b.shape.at(-1)!;
-  if (bias === undefined || (bias !== null && bias.length !== n)) return undefined;
+  if (bias === undefined || (bias !== null && (bias.length !== n || inputs.bias!.shape.at(-1) !== n || inputs.bias!.shape.length > Math.max(inputs.a!.shape.length, b.shape.length)))) return undefined;
   const product = batchMatMul(args);
   if (product === undefined) return undefined;
   const values = floatsOf(backend, product)!;
