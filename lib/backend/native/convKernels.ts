@@ -75,7 +75,7 @@ function fusedConv2d(args: NativeKernelArgs): tf.TensorInfo | undefined {
   if (activation !== 'linear' && activation !== 'relu') return undefined;
   const bias = inputs.bias === undefined ? null : floatsOf(backend, inputs.bias);
   const outChannels = inputs.filter!.shape[3];
-  if (bias === undefined || (bias !== null && bias.length !== outChannels)) return undefined;
+  if (bias === undefined || (bias !== null && (bias.length !== outChannels || inputs.bias!.shape.at(-1) !== outChannels || inputs.bias!.shape.length > 4))) return undefined;
   const y = conv2d(args);
   if (y === undefined) return undefined;
   const values = floatsOf(backend, y)!;

@@ -27,8 +27,8 @@ function batchMatMul({ inputs, backend, attrs }: NativeKernelArgs): tf.TensorInf
   const aBatch = tf.util.sizeFromShape(aOuter);
   const bBatch = tf.util.sizeFromShape(bOuter);
   const sameOuter = aOuter.length === bOuter.length && aOuter.every((d, i) => d === bOuter[i]);
-  if (!sameOuter && aBatch !== 1 && bBatch !== 1) return undefined;
-  const outer = aBatch >= bBatch ? aOuter : bOuter;
+  if (aBatch * bBatch === 0 || (!sameOuter && aBatch !== 1 && bBatch !== 1)) return undefined;
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(aOuter, bOuter);
   const batch = Math.max(aBatch, bBatch);
   const c = backend.allocFloats(batch * m * n);
   const handled = backend.addon.matMul(a, b, c, batch, m, n, k, transposeA, transposeB, aBatch === 1 ? 0 : m * k, bBatch === 1 ? 0 : k * n);
@@ -44,7 +44,7 @@ function fusedMatMul(args: NativeKernelArgs): tf.TensorInfo | undefined {
   const bias = inputs.bias === undefined ? null : floatsOf(backend, inputs.bias);
   const b = inputs.b!;
   const n = (attrs as MatMulAttrs).transposeB ? b.shape.at(-2)! : b.shape.at(-1)!;
-  if (bias === undefined || (bias !== null && bias.length !== n)) return undefined;
+  if (bias === undefined || (bias !== null && (bias.length !== n || inputs.bias!.shape.at(-1) !== n || inputs.bias!.shape.length > Math.max(inputs.a!.shape.length, b.shape.length)))) return undefined;
   const product = batchMatMul(args);
   if (product === undefined) return undefined;
   const values = floatsOf(backend, product)!;

@@ -23,7 +23,7 @@ function reduce(mean: boolean) {
 
 function sum({ inputs, backend, attrs }: NativeKernelArgs): tf.TensorInfo | undefined {
   const x = floatsOf(backend, inputs.x);
-  if (!x) return undefined;
+  if (!x || x.length === 0) return undefined;
   const shape = inputs.x!.shape;
   const { axis, keepDims = false } = attrs as unknown as SumAttrs;
   const axes = [...new Set(tf.util.parseAxisParam(axis, shape))].sort((p, q) => p - q);
