@@ -363,11 +363,9 @@ DISPATCH void maxPoolGrad(const PoolShape& s, const float* x, const float* dy, f
         const int w0 = ow * s.strideWidth - s.padLeft;
         const int wBegin = std::max(w0, 0), wEnd = std::min(w0 + s.filterWidth, s.inWidth);
         if (hBegin >= hEnd || wBegin >= wEnd) continue;
-        // The first position of the window seeds the search; then strictly greater wins, so the first
-        // maximum in the window takes the gradient, as in tfjs's cpu kernel.
-        const int first = hBegin * s.inWidth + wBegin;
-        const float* seed = image + static_cast<long>(first) * C;
-        for (long c = 0; c < C; ++c) best[c] = seed[c], at[c] = first;
+        // As tfjs's cpu kernel: from -infinity, strictly greater wins, so the first maximum of the window
+        // takes the gradient, NaN never does, and a window with no value above -infinity takes none.
+        for (long c = 0; c < C; ++c) best[c] = -std::numeric_limits<float>::infinity(), at[c] = -1;
         float* bp = best.data();
         int* ap = at.data();
         for (int h = hBegin; h < hEnd; ++h) {
@@ -383,7 +381,8 @@ DISPATCH void maxPoolGrad(const PoolShape& s, const float* x, const float* dy, f
           }
         }
         const float* g = dy + ((static_cast<long>(b) * s.outHeight + oh) * s.outWidth + ow) * C;
-        for (long c = 0; c < C; ++c) dImage[static_cast<long>(ap[c]) * C + c] += g[c];
+        for (long c = 0; c < C; ++c)
+          if (ap[c] >= 0) dImage[static_cast<long>(ap[c]) * C + c] += g[c];
       }
     }
   }
