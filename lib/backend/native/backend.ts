@@ -6,6 +6,7 @@ import { BATCH_NORM_KERNELS, BATCH_NORM_TRAIN_KERNELS } from './batchNormKernel.
 import { BufferPool } from './bufferPool.ts';
 import { CONV_KERNELS } from './convKernels.ts';
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels.ts';
+import { installFusedAdam } from './fusedAdam.ts';
 import type { NativeKernelArgs, NativeKernelBackend } from './kernelArgs.ts';
 import { MATMUL_KERNELS } from './matMulKernels.ts';
 import { POOL_KERNELS } from './poolKernels.ts';
@@ -88,6 +89,7 @@ let registered = false;
 /**
  * Registers the 'native' backend with tfjs (once): every cpu kernel, with {@link NATIVE_KERNELS}
  * in place of their JavaScript versions. It gets no priority, so tfjs never picks it by itself.
+ * tfjs's AdamOptimizer then takes the fused Adam kernel while the native backend runs.
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
@@ -98,4 +100,5 @@ export function registerNativeBackend(addon: NativeAddon): void {
     if (!ours.has(config.kernelName)) tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
   }
   for (const config of NATIVE_KERNELS) tf.registerKernel(config);
+  installFusedAdam();
 }
