@@ -14,17 +14,15 @@ Exits 3 with one line on stderr when torch cannot be imported.
 import argparse
 import json
 import sys
-import time
 
 try:
     import torch
-    import torch.nn.functional as F
 except ImportError as error:  # pragma: no cover - depends on the machine
     print(f"torch_cnn.py: PyTorch not importable ({error})", file=sys.stderr)
     sys.exit(3)
 
-# One definition of the job's networks, shared with bench:train's baseline (this file's directory is on sys.path).
-from torch_train import JobCnn as Cnn, job_mlp as mlp  # noqa: E402
+# The networks and the timing loop are bench:train's baseline (this file's directory is on sys.path).
+from torch_train import measure  # noqa: E402
 
 
 def main():
@@ -38,51 +36,14 @@ def main():
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    model = Cnn() if args.net == "cnn" else mlp()
-    x = torch.rand(args.batch, 1, 28, 28) if args.net == "cnn" else torch.rand(args.batch, 784)
-    if args.channels_last and args.net == "cnn":
-        model = model.to(memory_format=torch.channels_last)
-        x = x.contiguous(memory_format=torch.channels_last)
-    y = torch.randint(0, 10, (args.batch,))
-    model.train()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    first = None
-    for _ in range(args.warmup):
-        loss = step()
-        first = loss if first is None else first
-    steps = 0
-    cpu0 = time.process_time()
-    start = time.perf_counter()
-    while True:
-        loss = step()
-        steps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= args.seconds:
-            break
-    cpu = time.process_time() - cpu0
+    # The spike's job networks are bench:train's job-cnn / job-mlp, timed the same way.
+    result = measure("job-cnn" if args.net == "cnn" else "job-mlp", args)
+    ms = result["msPerStep"] * result["steps"]
     print(json.dumps({
+        **result,
         "net": args.net,
-        "batch": args.batch,
-        "threads": torch.get_num_threads(),
-        "channelsLast": bool(args.channels_last and args.net == "cnn"),
-        "steps": steps,
-        "ms": elapsed * 1000,
-        "msPerStep": elapsed * 1000 / steps,
-        "samplesPerSec": steps * args.batch / elapsed,
-        "cpuMs": cpu * 1000,
-        "samplesPerCpuSec": steps * args.batch / cpu,
-        "firstLoss": first,
-        "lastLoss": loss,
-        "torch": torch.__version__,
+        "ms": ms,
+        "cpuMs": result["steps"] * args.batch / result["samplesPerCpuSec"] * 1000,
         "mkldnn": torch.backends.mkldnn.is_available(),
     }))
 
