@@ -67,7 +67,9 @@ const native = tfjsRow('native (all cores)', { backend: NATIVE });
 const nativeOneThread = tfjsRow('native, 1 thread', { backend: NATIVE, threads: 1 });
 const shipped = tfjsRow('wasm as shipped (1 thread)', { backend: 'wasm', threads: 1, trainingKernels: false });
 const wasmOneThread = tfjsRow('wasm + kernels, 1 thread', { backend: 'wasm', threads: 1 });
-const wasm = cores > 1 ? tfjsRow(`wasm + kernels, ${cores} threads`, { backend: 'wasm', threads: cores }) : wasmOneThread;
+// The threaded wasm build takes at most 8 threads (selectBackend refuses more).
+const wasmThreads = Math.min(cores, 8);
+const wasm = wasmThreads > 1 ? tfjsRow(`wasm + kernels, ${wasmThreads} threads`, { backend: 'wasm', threads: wasmThreads }) : wasmOneThread;
 const tensorflow = tfjsRow('tensorflow (tfjs-node)', { backend: 'tensorflow' });
 
 console.log(`${cpus()[0]?.model ?? 'cpu'} x${cores}, load average ${load()} (other work on the machine makes figures noisy)`);
