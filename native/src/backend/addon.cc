@@ -3,6 +3,8 @@
 // before a kernel touches memory, and a wrong argument throws a TypeError / RangeError in JavaScript.
 // Kernels run synchronously on the calling thread plus the OpenMP pool, like the cpu backend's.
 #include <node_api.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <cstring>
 #include <stdexcept>
@@ -114,10 +116,34 @@ napi_value text(napi_env env, const std::string& s) {
   return v;
 }
 
-/** Wraps an entry point: C++ exceptions become JavaScript ones. */
+/**
+ * Holds asynchronous signals (V8's profiler's SIGPROF, SIGINT, ...) while a kernel runs; they are
+ * delivered when it returns. oneDNN's JIT kernels are not safe to interrupt with a signal handler:
+ * under `node --cpu-prof`, whose profiler signals the main thread, sgemm corrupted the heap. The
+ * OpenMP threads start inside the first kernel and so inherit the mask: process-wide signals such as
+ * Ctrl-C's go to Node's own threads. Faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL) are never held.
+ */
+class SignalsHeld {
+ public:
+  SignalsHeld() {
+    sigset_t all;
+    sigfillset(&all);
+    for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) sigdelset(&all, fault);
+    pthread_sigmask(SIG_BLOCK, &all, &previous_);
+  }
+  ~SignalsHeld() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+  SignalsHeld(const SignalsHeld&) = delete;
+  SignalsHeld& operator=(const SignalsHeld&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+/** Wraps an entry point: C++ exceptions become JavaScript ones, signals wait for the kernel. */
 template <napi_value (*F)(napi_env, napi_callback_info)>
 napi_value entry(napi_env env, napi_callback_info info) {
   try {
+    SignalsHeld held;
     return F(env, info);
   } catch (const JsError& e) {
     if (e.range) napi_throw_range_error(env, nullptr, e.message.c_str());
