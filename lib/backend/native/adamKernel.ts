@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { floatsOf, output, type NativeKernelArgs } from './kernelArgs.ts';
+import { output, requireFloats, type NativeKernelArgs } from './kernelArgs.ts';
 
 /** The kernel name of one fused Adam update; only backends that register it run the fused path. */
 export const FUSED_ADAM = 'DigitFlowFusedAdam';
@@ -19,10 +19,11 @@ export interface FusedAdamAttrs {
  * One Adam update of a variable in one pass: inputs value, grad, m, v; outputs the new value, m and v.
  * tfjs's optimizer makes about a dozen element-wise kernels per variable for the same arithmetic.
  */
-function fusedAdam({ inputs, backend, attrs }: NativeKernelArgs): tf.TensorInfo[] {
-  const [value, grad, m, v] = (['value', 'grad', 'm', 'v'] as const).map((name) => floatsOf(backend, inputs[name]));
-  if (!value || !grad || !m || !v || grad.length !== value.length || m.length !== value.length || v.length !== value.length) {
-    throw new Error(`${FUSED_ADAM}: value, grad, m and v must be float32 tensors of one shape`);
+function fusedAdam(args: NativeKernelArgs): tf.TensorInfo[] {
+  const { inputs, backend, attrs } = args;
+  const [value, grad, m, v] = ['value', 'grad', 'm', 'v'].map((name) => requireFloats(args, name, FUSED_ADAM));
+  if (grad.length !== value.length || m.length !== value.length || v.length !== value.length) {
+    throw new Error(`${FUSED_ADAM}: value, grad, m and v must have one shape`);
   }
   const a = attrs as unknown as FusedAdamAttrs;
   const f = Math.fround;

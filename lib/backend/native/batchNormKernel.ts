@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { floatsOf, nativeKernel, output, type NativeKernelArgs } from './kernelArgs.ts';
+import { floatsOf, nativeKernel, output, requireFloats, type NativeKernelArgs } from './kernelArgs.ts';
 
 /**
  * FusedBatchNorm (batch normalisation with given statistics, as tf.layers.batchNormalization and
@@ -45,12 +45,6 @@ function channelsOf(info: tf.TensorInfo): { rows: number; channels: number } {
   return { rows: tf.util.sizeFromShape(info.shape) / Math.max(channels, 1), channels };
 }
 
-function floats(args: NativeKernelArgs, name: string): Float32Array {
-  const values = floatsOf(args.backend, args.inputs[name]);
-  if (!values) throw new Error(`${BATCH_NORM_TRAIN}: input '${name}' must be a float32 tensor`);
-  return values;
-}
-
 /** inputs x, gamma, beta → outputs y, mean, variance (batch statistics over every axis but the last). */
 function batchNormTrain(args: NativeKernelArgs): tf.TensorInfo[] {
   const { backend, inputs } = args;
@@ -59,7 +53,8 @@ function batchNormTrain(args: NativeKernelArgs): tf.TensorInfo[] {
   const y = backend.allocFloats(rows * channels);
   const mean = backend.allocFloats(channels);
   const variance = backend.allocFloats(channels);
-  backend.addon.batchNormTrain(floats(args, 'x'), floats(args, 'gamma'), floats(args, 'beta'), y, mean, variance, rows, channels, epsilon, relu);
+  const [x, gamma, beta] = ['x', 'gamma', 'beta'].map((name) => requireFloats(args, name, BATCH_NORM_TRAIN));
+  backend.addon.batchNormTrain(x, gamma, beta, y, mean, variance, rows, channels, epsilon, relu);
   return [output(backend, inputs.x!.shape, y), output(backend, [channels], mean), output(backend, [channels], variance)];
 }
 
@@ -71,7 +66,9 @@ function batchNormTrainGrad(args: NativeKernelArgs): tf.TensorInfo[] {
   const dx = backend.allocFloats(rows * channels);
   const dgamma = backend.allocFloats(channels);
   const dbeta = backend.allocFloats(channels);
-  const [x, y, dy, gamma, mean, variance] = ['x', 'y', 'dy', 'gamma', 'mean', 'variance'].map((name) => floats(args, name));
+  const [x, y, dy, gamma, mean, variance] = ['x', 'y', 'dy', 'gamma', 'mean', 'variance'].map((name) =>
+    requireFloats(args, name, BATCH_NORM_TRAIN_GRAD),
+  );
   backend.addon.batchNormTrainGrad(x, y, dy, gamma, mean, variance, dx, dgamma, dbeta, rows, channels, epsilon, relu);
   return [output(backend, inputs.x!.shape, dx), output(backend, [channels], dgamma), output(backend, [channels], dbeta)];
 }

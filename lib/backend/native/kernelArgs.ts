@@ -29,6 +29,13 @@ export function floatsOf(backend: NativeKernelBackend, info: tf.TensorInfo | und
   return values instanceof Float32Array ? values : undefined;
 }
 
+/** The float32 values of a fused kernel's input `name`; any other dtype is a caller bug, named in the error. */
+export function requireFloats(args: NativeKernelArgs, name: string, kernelName: string): Float32Array {
+  const values = floatsOf(args.backend, args.inputs[name]);
+  if (!values) throw new Error(`${kernelName}: input '${name}' must be a float32 tensor`);
+  return values;
+}
+
 /** A new float32 tensor holding `values`. */
 export function output(backend: NativeKernelBackend, shape: number[], values: Float32Array): tf.TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', values);
