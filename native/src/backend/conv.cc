@@ -4,7 +4,6 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <atomic>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <memory>
@@ -26,13 +25,10 @@ std::atomic<long> buffers{0};
 /** A oneDNN-owned buffer, counted while it lives so tests can see that nothing is left behind. */
 struct Counted {
   memory mem;
-  Counted() = default;
   Counted(const memory::desc& d, const engine& e) : mem(d, e) { ++buffers; }
   Counted(const Counted&) = delete;
   Counted& operator=(const Counted&) = delete;
-  ~Counted() {
-    if (mem) --buffers;
-  }
+  ~Counted() { --buffers; }
 };
 
 engine& cpu() {
@@ -76,42 +72,33 @@ struct Plan {
   bool weightsReorder = false;
 
   explicit Plan(const ConvShape& s) : g(s) {
-    auto make = [&](tag wt) {
-      return convolution_forward::primitive_desc(
-          convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, md(g.src, tag::nhwc),
-                                    md(g.weights, wt), md(g.dst, tag::nhwc), g.strides, g.dilation, g.padL, g.padR),
-          cpu());
-    };
     // The filter in the layout oneDNN picks (its direct JIT kernels want blocked filters; given tfjs's
     // HWIO it falls back to im2col + gemm, which is up to 100x slower backwards): the filter is small,
-    // so reordering it on each call costs little.
-    fwdPd = make(tag::any);
+    // so reordering it on each call costs little. The same holds for both backward directions.
+    fwdPd = convolution_forward::primitive_desc(
+        convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, md(g.src, tag::nhwc),
+                                  md(g.weights, tag::any), md(g.dst, tag::nhwc), g.strides, g.dilation, g.padL, g.padR),
+        cpu());
     fwdReorder = fwdPd.weights_desc() != md(g.weights, tag::hwio);
     fwd = convolution_forward(fwdPd);
   }
 
   void ensureData() {
     if (dataPd) return;
-    auto make = [&](tag wt) {
-      return std::make_unique<convolution_backward_data::primitive_desc>(
-          convolution_backward_data::desc(algorithm::convolution_direct, md(g.src, tag::nhwc), md(g.weights, wt),
-                                          md(g.dst, tag::nhwc), g.strides, g.dilation, g.padL, g.padR),
-          cpu(), fwdPd);
-    };
-    dataPd = make(tag::any);
+    dataPd = std::make_unique<convolution_backward_data::primitive_desc>(
+        convolution_backward_data::desc(algorithm::convolution_direct, md(g.src, tag::nhwc), md(g.weights, tag::any),
+                                        md(g.dst, tag::nhwc), g.strides, g.dilation, g.padL, g.padR),
+        cpu(), fwdPd);
     dataReorder = dataPd->weights_desc() != md(g.weights, tag::hwio);
     data = convolution_backward_data(*dataPd);
   }
 
   void ensureWeights() {
     if (weightsPd) return;
-    auto make = [&](tag wt) {
-      return std::make_unique<convolution_backward_weights::primitive_desc>(
-          convolution_backward_weights::desc(algorithm::convolution_direct, md(g.src, tag::nhwc), md(g.weights, wt),
-                                             md(g.dst, tag::nhwc), g.strides, g.dilation, g.padL, g.padR),
-          cpu(), fwdPd);
-    };
-    weightsPd = make(tag::any);
+    weightsPd = std::make_unique<convolution_backward_weights::primitive_desc>(
+        convolution_backward_weights::desc(algorithm::convolution_direct, md(g.src, tag::nhwc), md(g.weights, tag::any),
+                                           md(g.dst, tag::nhwc), g.strides, g.dilation, g.padL, g.padR),
+        cpu(), fwdPd);
     weightsReorder = weightsPd->diff_weights_desc() != md(g.weights, tag::hwio);
     weights = convolution_backward_weights(*weightsPd);
   }
