@@ -50,17 +50,6 @@ DISPATCH void rowsB(Op f, const float* a, const float* b, float* out, long rows,
 }
 
 template <class Op>
-DISPATCH void rowsA(Op f, const float* a, const float* b, float* out, long rows, long cols) {
-#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN && rows > 1)
-  for (long r = 0; r < rows; ++r) {
-    const float* br = b + r * cols;
-    float* o = out + r * cols;
-#pragma omp simd
-    for (long j = 0; j < cols; ++j) o[j] = f(a[j], br[j]);
-  }
-}
-
-template <class Op>
 DISPATCH void flat(Op f, const float* a, const float* b, float* out, long n) {
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
   for (long i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
@@ -70,12 +59,6 @@ template <class Op>
 DISPATCH void scalarB(Op f, const float* a, float b, float* out, long n) {
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
   for (long i = 0; i < n; ++i) out[i] = f(a[i], b);
-}
-
-template <class Op>
-DISPATCH void scalarA(Op f, float a, const float* b, float* out, long n) {
-#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
-  for (long i = 0; i < n; ++i) out[i] = f(a, b[i]);
 }
 
 }  // namespace
@@ -91,9 +74,11 @@ void binaryBroadcastB(BinaryOp op, const float* a, const float* b, float* out, s
 
 void binaryBroadcastA(BinaryOp op, const float* a, const float* b, float* out, size_t length, size_t aLength) {
   const long n = static_cast<long>(length), cols = static_cast<long>(aLength);
+  // binaryBroadcastB's loops with the operands swapped: the same arithmetic, f(a, b).
   forEachBinary(op, [&](auto f) {
-    if (cols == 1) scalarA(f, a[0], b, out, n);
-    else rowsA(f, a, b, out, n / cols, cols);
+    auto swapped = [f](float x, float y) { return f(y, x); };
+    if (cols == 1) scalarB(swapped, b, a[0], out, n);
+    else rowsB(swapped, b, a, out, n / cols, cols);
   });
 }
 
