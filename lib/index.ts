@@ -70,14 +70,16 @@ export { createMlp, loadMlp, MlpModel, type MlpOptions } from './models/mlp.ts';
 export { Cnn, loadCnn, cnnBlocksFor, type CnnOptions } from './models/cnn.ts';
 export { fromLayersModel, loadLayersModel, LayersDigitModel, type LayersModelOptions } from './models/layersModel.ts';
 export { Conv2d, Linear, BatchNorm, type Layer } from './models/nn.ts';
-export { ScheduledAdam } from './models/optimizer.ts';
+export { ScheduledAdam, type AdamBetas } from './models/optimizer.ts';
 export { loadModel, registerModelLoader, type ModelLoader } from './models/load.ts';
 export { createModel, parseModelName, MODEL_NAMES, type ModelName } from './models/createModel.ts';
 export { RECIPES, type TrainingRecipe } from './models/recipes.ts';
 
 // training operators
 export { train, fit, lossAndAccuracy, type TrainOptions } from './operators/train.ts';
-export { predict, concatPredictions, type Prediction } from './operators/predict.ts';
+export { predict, concatPredictions, type Prediction, type PredictOptions } from './operators/predict.ts';
+export { averagePredictions, disagreementCount } from './operators/averagePredictions.ts';
+export { WeightAverage, type WeightAverageOptions } from './operators/weightAverage.ts';
 export { evaluate, evaluateLabels } from './operators/evaluate.ts';
 export { oneCycle, stepDecay, type LearningRateSchedule, type ScheduleStep, type OneCycleOptions } from './operators/lrSchedule.ts';
 export { EarlyStopping, type EarlyStoppingOptions } from './operators/earlyStopping.ts';
@@ -132,6 +134,7 @@ export {
   type JitterLimits,
   type InverseAffine,
 } from './data/affine.ts';
+export { shiftImages, TTA_SHIFTS, type ImageShift } from './data/shift.ts';
 export type { AnyImage, AnyDigit } from './data/pixels.ts';
 
 // io: Node streams and async iterables
@@ -146,7 +149,21 @@ export { meanImages, meanDigits } from './eda/meanDigits.ts';
 export { sampleImages, sampleDigits, type SampleOptions } from './eda/sampleDigits.ts';
 
 // jobs: one model trained, evaluated and predicted, with its files; the inputs of the CLI's jobs
-export { trainModel, type TrainModelOptions, type TrainModelResult, type TrainModelEvent, type TrainModelFiles, type TrainingData } from './jobs/trainModel.ts';
+export {
+  trainModel,
+  relocateFiles,
+  scorePrediction,
+  scoreTest,
+  writeMetrics,
+  writeTestSubmission,
+  type TrainModelOptions,
+  type TrainModelResult,
+  type TrainModelEvent,
+  type TrainModelFiles,
+  type ModelPredictions,
+  type TrainingData,
+} from './jobs/trainModel.ts';
+export { trainEnsemble, memberSeed, type TrainEnsembleOptions, type EnsembleEvent, type EnsembleMemberEvent } from './jobs/trainEnsemble.ts';
 export {
   readJobData,
   resolveInputs,

@@ -1,5 +1,27 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ImageFormat } from './data/format.ts';
+import type { TrainingRecipe } from './models/recipes.ts';
+
+/** One member of an ensemble, as the ensemble's metrics list it. */
+export interface EnsembleMember {
+  /** 1-based. */
+  member: number;
+  seed: number;
+  validAccuracy: number;
+  /** Held-out accuracy, when answers are known. */
+  testAccuracy?: number;
+  trainSeconds: number;
+}
+
+/**
+ * How an ensemble's members did alone and how often they disagree: `validDisagreements` and
+ * `testDisagreements` count the images on which not every member predicts the same class.
+ */
+export interface EnsembleSummary {
+  members: EnsembleMember[];
+  validDisagreements: number;
+  testDisagreements: number;
+}
 
 /**
  * Side of an MNIST image in pixels.
@@ -145,6 +167,12 @@ export interface ModelMetrics {
   parameters: number;
   epochs: number;
   batchSize: number;
+  /** The recipe it was trained with, as run (epochs and batch size included); absent in older files. */
+  recipe?: TrainingRecipe;
+  /** The seed of its initial weights, shuffles and augmentation; absent in older files. */
+  seed?: number;
+  /** When the model is an ensemble: its members and how they agree (the other fields are the ensemble's). */
+  ensemble?: EnsembleSummary;
   history: EpochStats[];
   valid: Evaluation;
   /** Held-out test evaluation, only when answers are known (the embedded default). */

@@ -9,7 +9,7 @@ export function describeModelResult(metrics: ModelMetrics, files?: { [name: stri
     `${metrics.model}: validation accuracy ${percent(metrics.valid.accuracy)}${test}`,
     `  ${metrics.parameters.toLocaleString('en-US')} parameters, ${metrics.epochs} epochs in ${metrics.timings.trainSeconds.toFixed(1)} s (${Math.round(metrics.timings.samplesPerSec).toLocaleString('en-US')} samples/s) on ${metrics.backend}`,
   ];
-  if (files) lines.push(`  wrote ${Object.values(files).join(', ')}`);
+  if (files) lines.push(`  wrote ${Object.values(files).filter((path) => path !== undefined).join(', ')}`);
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ import {
   type RunDir,
   type RunManifest,
   startBackend,
+  relocateFiles,
   trainModel,
   type TrainModelResult,
   trainingProgress,
@@ -85,7 +86,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
     await interruptible(job$, options.out, () => run?.runId);
     if (result && run && manifest) {
       const staged = result.files!;
-      const files = { submission: run.livePath(staged.submission), metrics: run.livePath(staged.metrics), model: run.livePath(staged.model) };
+      const files = relocateFiles(staged, (path) => run!.livePath(path));
       reporter.event({ type: 'result', model: options.model, runId: manifest.runId, files, metrics: { ...result.metrics, testPredictions: undefined } });
       if (options.reporter !== 'json') {
         process.stdout.write(`${describeModelResult(result.metrics, files)}\n${options.out} holds run ${manifest.runId} (manifest: ${join(options.out, 'run.json')})\n`);

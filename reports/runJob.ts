@@ -9,7 +9,7 @@ import type { ModelMetrics } from '../lib/types.ts';
 import { writeFullReport } from './writeReports.ts';
 import { JOB_VALID_FRACTION, readJobData, type ClassNaming, type CsvLayout, type JobData } from '../lib/jobs/inputs.ts';
 import type { Reporter } from '../lib/jobs/reporter.ts';
-import { trainModel, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
+import { relocateFiles, trainModel, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
 import { trainingProgress } from '../lib/jobs/trainProgress.ts';
 import { withRunDir, type PlannedOutput, type RunDir } from '../lib/io/runDir.ts';
 
@@ -152,8 +152,7 @@ function jobStages(
         tap((event) => {
           if (event.type !== 'result') return show(event);
           metrics.push(event.metrics);
-          const files = event.files!;
-          written.push({ submission: run.livePath(files.submission), metrics: run.livePath(files.metrics), model: run.livePath(files.model) });
+          written.push(relocateFiles(event.files!, (path) => run.livePath(path)));
         }),
         ignoreElements(),
       );

@@ -11,7 +11,8 @@ import { createOutDir } from '../io/outDir.ts';
 import { createModel, type ModelName } from '../models/createModel.ts';
 import type { DigitModel } from '../models/model.ts';
 import { RECIPES, type TrainingRecipe } from '../models/recipes.ts';
-import { evaluate, evaluateLabels } from '../operators/evaluate.ts';
+import { evaluateLabels } from '../operators/evaluate.ts';
+import { TTA_SHIFTS } from '../data/shift.ts';
 import { oneCycle } from '../operators/lrSchedule.ts';
 import { concatPredictions, predict, type Prediction } from '../operators/predict.ts';
 import { fit } from '../operators/train.ts';
@@ -55,19 +56,47 @@ export interface TrainModelOptions {
   augment?: boolean;
   batchSize?: number;
   seed?: number;
+  /**
+   * This model is member `member` (from 1) of an ensemble (see `trainEnsemble`): its files are
+   * `metrics-<name>-<member>.json` and `model-<name>-<member>/`, and it writes no submission of its
+   * own (the ensemble writes one).
+   */
+  member?: number;
 }
 
-/** Where {@link trainModel} wrote its outputs. */
+/** Where {@link trainModel} wrote its outputs (an ensemble member writes no submission). */
 export interface TrainModelFiles {
-  submission: string;
+  submission?: string;
   metrics: string;
   model: string;
 }
 
-/** The last event of {@link trainModel}: the model's metrics and, when an out dir was given, its files. */
+/**
+ * The same files at other paths, e.g. a staging directory's files at their live place (`RunDir.livePath`).
+ *
+ * @example
+ * const live = relocateFiles(result.files, (path) => run.livePath(path));
+ */
+export function relocateFiles(files: TrainModelFiles, move: (path: string) => string): TrainModelFiles {
+  return { submission: files.submission === undefined ? undefined : move(files.submission), metrics: move(files.metrics), model: move(files.model) };
+}
+
+/** The validation and test predictions a trained model made, probabilities included. */
+export interface ModelPredictions {
+  /** With true labels, in validation order. */
+  valid: Prediction;
+  /** In test order. */
+  test: Prediction;
+}
+
+/**
+ * The last event of {@link trainModel}: the model's metrics, its predictions (not written anywhere:
+ * an ensemble averages them) and, when an out dir was given, its files.
+ */
 export interface TrainModelResult {
   type: 'result';
   metrics: ModelMetrics;
+  predictions: ModelPredictions;
   files?: TrainModelFiles;
 }
 
@@ -100,17 +129,22 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
   const seed = options.seed ?? 0;
   return defer(() => {
     checkFormats(options.data);
-    const model = builtIn ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate, format: options.data.train.format }) : (options.model as DigitModel);
+    const model = builtIn
+      ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate, beta1: recipe.beta1, beta2: recipe.beta2, format: options.data.train.format })
+      : (options.model as DigitModel);
     let done: DoneEvent | undefined;
     const training = fit(model, options.data.train, {
       epochs,
       batchSize,
       seed,
       valid: options.data.valid,
-      lrSchedule: oneCycle(recipe.maxLearningRate),
+      lrSchedule: oneCycle(recipe.maxLearningRate, { warmup: recipe.warmup }),
       augment: augmentation(recipe.augment, options.augment, seed),
+      labelSmoothing: recipe.labelSmoothing,
+      weightDecay: recipe.weightDecay,
+      averageWeights: recipe.averageWeights === undefined ? undefined : { decay: recipe.averageWeights },
     }).pipe(tap((event) => event.type === 'done' && (done = event)));
-    const result = defer(async () => finish(model, options, { epochs, batchSize }, done!));
+    const result = defer(async () => finish(model, options, { epochs, batchSize, recipe }, done!));
     return concat(training, result).pipe(finalize(() => builtIn && model.dispose()));
   });
 }
@@ -134,15 +168,16 @@ function augmentation(recipe: AugmentOptions | undefined, wanted: boolean | unde
 async function finish(
   model: DigitModel,
   options: TrainModelOptions,
-  settings: { epochs: number; batchSize: number },
+  settings: { epochs: number; batchSize: number; recipe: TrainingRecipe },
   done: DoneEvent,
 ): Promise<TrainModelResult> {
-  const { data, outDir } = options;
-  const valid = await lastValueFrom(from(yieldingBatches(data.valid)).pipe(predict(model), evaluate()));
+  const { data, outDir, member } = options;
+  const shifts = settings.recipe.tta ? TTA_SHIFTS : undefined;
+  const predictAll = async (dataset: DigitDataset): Promise<Prediction> =>
+    concatPredictions(await lastValueFrom(from(yieldingBatches(dataset)).pipe(predict(model, { shifts }), toArray())));
+  const validPrediction = await predictAll(data.valid);
   const predictStart = performance.now();
-  const test = concatPredictions(
-    await lastValueFrom(from(yieldingBatches(data.test)).pipe(predict(model), toArray())),
-  );
+  const test = await predictAll(data.test);
   const predictSeconds = (performance.now() - predictStart) / 1000;
   const metrics: ModelMetrics = {
     model: model.name,
@@ -150,8 +185,10 @@ async function finish(
     parameters: model.parameterCount(),
     epochs: done.history.length,
     batchSize: settings.batchSize,
+    recipe: { ...settings.recipe, epochs: done.history.length, batchSize: settings.batchSize },
+    seed: options.seed ?? 0,
     history: done.history,
-    valid,
+    valid: scorePrediction(validPrediction),
     test: options.answers ? scoreTest(test, options.answers) : undefined,
     timings: {
       trainSeconds: done.seconds,
@@ -160,24 +197,47 @@ async function finish(
     },
     testPredictions: Array.from(test.labels),
   };
-  if (outDir === undefined) return { type: 'result', metrics };
+  const predictions = { valid: validPrediction, test };
+  if (outDir === undefined) return { type: 'result', metrics, predictions };
   await createOutDir(outDir);
+  const stem = member === undefined ? model.name : `${model.name}-${member}`;
   const files: TrainModelFiles = {
-    submission: join(outDir, `submission-${model.name}.csv`),
-    metrics: join(outDir, `metrics-${model.name}.json`),
-    model: join(outDir, `model-${model.name}`),
+    submission: member === undefined ? join(outDir, `submission-${stem}.csv`) : undefined,
+    metrics: join(outDir, `metrics-${stem}.json`),
+    model: join(outDir, `model-${stem}`),
   };
+  if (files.submission) await writeTestSubmission(files.submission, test, options);
+  await model.save(files.model);
+  await writeMetrics(files.metrics, metrics);
+  return { type: 'result', metrics, predictions, files };
+}
+
+/** `metrics` as the JSON file `file` (pretty, one trailing newline), written atomically. */
+export async function writeMetrics(file: string, metrics: ModelMetrics): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(metrics, null, 2)}\n`);
+}
+
+/** The submission of `test`'s labels, checked to be one per test image in test order. */
+export async function writeTestSubmission(
+  file: string,
+  test: Prediction,
+  options: Pick<TrainModelOptions, 'data' | 'submissionHeader'>,
+): Promise<void> {
+  const { data } = options;
   if (test.ids.length !== data.test.size || test.ids.some((id, row) => id !== data.test.ids[row])) {
     throw new Error(`trainModel: the test predictions are not one per test image in test order`);
   }
   // labels go back as the input wrote them ('24', 'cat'), not as class indices
-  await writeSubmission(files.submission, test.ids, test.labels, {
+  await writeSubmission(file, test.ids, test.labels, {
     header: options.submissionHeader,
     classes: data.train.format.classes.map((c) => c.label),
   });
-  await model.save(files.model);
-  await writeFileAtomic(files.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
-  return { type: 'result', metrics, files };
+}
+
+/** The evaluation of a labelled prediction. */
+export function scorePrediction(prediction: Prediction): Evaluation {
+  if (!prediction.truth) throw new UserError('evaluate: predictions have no true labels (the batches were unlabelled)');
+  return evaluateLabels(prediction.truth, prediction.labels, prediction.ids, prediction.probabilities, prediction.classes);
 }
 
 /** The three datasets share one format (`fit` checks that the model takes it). */
@@ -191,7 +251,8 @@ function checkFormats(data: TrainingData): void {
   }
 }
 
-function scoreTest(test: Prediction, answers: Map<number, number>): Evaluation {
+/** The evaluation of test predictions against held-out answers by id. */
+export function scoreTest(test: Prediction, answers: Map<number, number>): Evaluation {
   const truth = Array.from(test.ids, (id) => {
     const label = answers.get(id);
     if (label === undefined) throw new UserError(`answers: no label for test ImageId ${id}`);

@@ -22,6 +22,10 @@ export interface CnnOptions {
   dropout?: number;
   /** Adam's initial learning rate (default 1e-3). */
   learningRate?: number;
+  /** Adam's decay rate of the gradient's running mean (default 0.9). */
+  beta1?: number;
+  /** Adam's decay rate of the squared gradient's running mean (default 0.999). */
+  beta2?: number;
   /** Seed of the weight initialisers and dropout (default 0). */
   seed?: number;
   /**
@@ -126,7 +130,7 @@ export class Cnn implements DigitModel {
   /** Builds the layers for `options.format` (default `MNIST_FORMAT`), each from its own seed. */
   constructor(options: CnnOptions = {}) {
     const { format = MNIST_FORMAT } = options;
-    const { channels = cnnBlocksFor(format), kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, seed = 0 } = options;
+    const { channels = cnnBlocksFor(format), kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, seed = 0 } = options;
     const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
     if (!Array.isArray(channels) || channels.length === 0 || !channels.every(positive)) {
       throw new UserError(`cnn: channels must be a non-empty list of positive integers, got [${Array.isArray(channels) ? channels.join(', ') : String(channels)}]`);
@@ -136,7 +140,7 @@ export class Cnn implements DigitModel {
     if (!positive(hidden)) throw new UserError(`cnn: hidden must be a positive integer, got ${hidden}`);
     if (!(dropout >= 0 && dropout < 1)) throw new UserError(`cnn: dropout must be in [0, 1), got ${dropout}`);
     this.format = format;
-    this.options = { channels, kernelSize, hidden, dropout, learningRate, seed };
+    this.options = { channels, kernelSize, hidden, dropout, learningRate, beta1, beta2, seed };
     this.blocks = channels.map((out, i) => ({
       // No conv bias: batch norm's beta plays that part.
       conv: new Conv2d(i === 0 ? format.channels : channels[i - 1], out, kernelSize, seed + i, false),
@@ -145,7 +149,7 @@ export class Cnn implements DigitModel {
     const { width, height } = pooledSize(format, channels.length);
     this.fc1 = new Linear(width * height * channels[channels.length - 1], hidden, seed + channels.length);
     this.fc2 = new Linear(hidden, classCount(format), seed + channels.length + 1, 1);
-    this.optimizer = new ScheduledAdam(learningRate);
+    this.optimizer = new ScheduledAdam(learningRate, beta1, beta2);
   }
 
   get learningRate(): number {

@@ -3,6 +3,7 @@ import { UserError } from '../errors.ts';
 import { Cnn } from './cnn.ts';
 import { createMlp } from './mlp.ts';
 import type { DigitModel } from './model.ts';
+import type { AdamBetas } from './optimizer.ts';
 
 /** Names of the built-in models, as accepted by {@link createModel} and `--model`. */
 export const MODEL_NAMES = ['mlp', 'cnn'] as const;
@@ -20,14 +21,15 @@ export function parseModelName(value: string): ModelName {
 /**
  * A new, untrained built-in model by name.
  *
- * @param options Passed on to the model: Adam's initial learning rate, the initialisers' seed, and the
- *   data set's `format`, which sizes the model's input and output (default `MNIST_FORMAT`).
+ * @param options Passed on to the model: Adam's initial learning rate and decay rates (`beta1`,
+ *   `beta2`), the initialisers' seed, and the data set's `format`, which sizes the model's input and
+ *   output (default `MNIST_FORMAT`).
  *
  * @example
  * const model = createModel('cnn', { seed: 1 });
  * const forData = createModel('mlp', { format: dataset.format });
  */
-export function createModel(name: ModelName, options: { learningRate?: number; seed?: number; format?: ImageFormat } = {}): DigitModel {
-  const { learningRate, seed, format } = options;
-  return name === 'mlp' ? createMlp({ learningRate, seed, format }) : new Cnn({ learningRate, seed, format });
+export function createModel(name: ModelName, options: { learningRate?: number; seed?: number; format?: ImageFormat } & AdamBetas = {}): DigitModel {
+  const { learningRate, beta1, beta2, seed, format } = options;
+  return name === 'mlp' ? createMlp({ learningRate, beta1, beta2, seed, format }) : new Cnn({ learningRate, beta1, beta2, seed, format });
 }

@@ -5,7 +5,7 @@ import { UserError } from '../errors.ts';
 import type { InputShape } from '../types.ts';
 import { fileSystemHandler } from './fileHandler.ts';
 import { countScalars, formatJson, savedFormat, type DigitModel, type StepResult } from './model.ts';
-import { ScheduledAdam } from './optimizer.ts';
+import { ScheduledAdam, type AdamBetas } from './optimizer.ts';
 
 /** Options of {@link fromLayersModel}. */
 export interface LayersModelOptions {
@@ -137,8 +137,10 @@ export class LayersDigitModel implements DigitModel {
     learningRate: number,
     /** The images it takes and the classes it predicts, matching the model's input and output. */
     readonly format: ImageFormat = MNIST_FORMAT,
+    /** Adam's decay rates (default 0.9 and 0.999). */
+    adam: AdamBetas = {},
   ) {
-    this.optimizer = new ScheduledAdam(learningRate);
+    this.optimizer = new ScheduledAdam(learningRate, adam.beta1, adam.beta2);
     model.compile({ optimizer: this.optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   }
 

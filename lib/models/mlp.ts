@@ -5,6 +5,7 @@ import { fileSystemHandler } from './fileHandler.ts';
 import { layersShapes, LayersDigitModel } from './layersModel.ts';
 import { formatJson, savedFormat } from './model.ts';
 import { UserError } from '../errors.ts';
+import type { AdamBetas } from './optimizer.ts';
 
 /** Architecture and training settings of {@link createMlp}; every one has a default. */
 export interface MlpOptions {
@@ -16,6 +17,10 @@ export interface MlpOptions {
   batchNorm?: boolean;
   /** Adam's initial learning rate (default 1e-3). */
   learningRate?: number;
+  /** Adam's decay rate of the gradient's running mean (default 0.9). */
+  beta1?: number;
+  /** Adam's decay rate of the squared gradient's running mean (default 0.999). */
+  beta2?: number;
   /** Seed of the weight initialisers (default 0). */
   seed?: number;
   /**
@@ -39,7 +44,7 @@ const KIND = 'mlp';
  * const fashion = createMlp({ format: dataset.format }); // e.g. 28x28 clothes, or 32x32x3 colour
  */
 export function createMlp(options: MlpOptions = {}): MlpModel {
-  const { hidden = [512, 256], dropout = 0.2, batchNorm = true, learningRate = 1e-3, seed = 0, format = MNIST_FORMAT } = options;
+  const { hidden = [512, 256], dropout = 0.2, batchNorm = true, learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, seed = 0, format = MNIST_FORMAT } = options;
   if (hidden.length === 0 || !hidden.every((units) => Number.isInteger(units) && units > 0)) {
     throw new UserError(`mlp: hidden must be a non-empty list of positive integers, got [${hidden.join(', ')}]`);
   }
@@ -62,8 +67,8 @@ export function createMlp(options: MlpOptions = {}): MlpModel {
   model.add(tf.layers.dense({ units: classCount(format), kernelInitializer: tf.initializers.glorotUniform({ seed: seed + hidden.length }) }));
   // Softmax as its own layer so that `forward` can stop one layer short and hand out logits.
   model.add(tf.layers.activation({ activation: 'softmax' }));
-  model.setUserDefinedMetadata({ kind: KIND, options: { hidden, dropout, batchNorm, learningRate, seed } });
-  return new MlpModel(model, learningRate, format);
+  model.setUserDefinedMetadata({ kind: KIND, options: { hidden, dropout, batchNorm, learningRate, beta1, beta2, seed } });
+  return new MlpModel(model, learningRate, format, { beta1, beta2 });
 }
 
 /**
@@ -76,7 +81,8 @@ export async function loadMlp(dir: string): Promise<MlpModel> {
     const file = join(dir, 'model.json');
     const metadata = model.getUserDefinedMetadata() as { options?: Omit<MlpOptions, 'format'> } | undefined;
     const { format } = layersShapes(model, savedFormat(metadata, file), file);
-    return new MlpModel(model, metadata?.options?.learningRate ?? 1e-3, format);
+    const { learningRate = 1e-3, beta1, beta2 } = metadata?.options ?? {};
+    return new MlpModel(model, learningRate, format, { beta1, beta2 });
   } catch (error) {
     model.dispose();
     throw error;
@@ -95,8 +101,8 @@ export class MlpModel extends LayersDigitModel {
    * Wraps a model built by {@link createMlp} (or restored by {@link loadMlp}) whose input and output
    * fit `format` (default `MNIST_FORMAT`).
    */
-  constructor(model: tf.Sequential, learningRate: number, format: ImageFormat = MNIST_FORMAT) {
-    super(model, KIND, 'flat', learningRate, format);
+  constructor(model: tf.Sequential, learningRate: number, format: ImageFormat = MNIST_FORMAT, adam: AdamBetas = {}) {
+    super(model, KIND, 'flat', learningRate, format, adam);
   }
 
   /** Logits [n, classes]: every layer but the final softmax. */

@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 
+/** Adam's two decay rates: of the gradient's running mean and of its square's. */
+export interface AdamBetas {
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+}
+
 /**
  * Adam whose learning rate can be changed between steps. tfjs keeps the rate in a protected field
  * that `applyGradients` reads on every step, so a schedule only needs a way to write it.
@@ -8,6 +16,9 @@ import { UserError } from '../errors.ts';
  */
 export class ScheduledAdam extends tf.AdamOptimizer {
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
+    for (const [name, beta] of Object.entries({ beta1, beta2 })) {
+      if (!(beta >= 0 && beta < 1)) throw new UserError(`ScheduledAdam: ${name} must be in [0, 1), got ${beta}`);
+    }
     super(learningRate, beta1, beta2, epsilon);
   }
 

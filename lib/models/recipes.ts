@@ -7,6 +7,20 @@ export interface TrainingRecipe {
   batchSize: number;
   /** Peak of the one-cycle learning-rate schedule. */
   maxLearningRate: number;
+  /** Share of the steps the one-cycle schedule spends warming up (default 0.25). */
+  warmup?: number;
+  /** Adam's beta1 (default 0.9). */
+  beta1?: number;
+  /** Adam's beta2 (default 0.999). */
+  beta2?: number;
+  /** Label smoothing of the training targets (default 0). */
+  labelSmoothing?: number;
+  /** Decoupled weight decay per unit of learning rate (default 0). */
+  weightDecay?: number;
+  /** Decay of the exponential moving average of the weights the model ends with; none when absent. */
+  averageWeights?: number;
+  /** Test-time augmentation: validation and test predictions averaged over `TTA_SHIFTS` (default false). */
+  tta?: boolean;
   /** Random affine jitter of training images, new every epoch; none when absent. */
   augment?: AugmentOptions;
 }

@@ -8,6 +8,7 @@ import { correctCount, type DigitModel } from '../models/model.ts';
 import type { EpochStats, TrainEvent } from '../types.ts';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.ts';
 import type { LearningRateSchedule } from './lrSchedule.ts';
+import { WeightAverage, type WeightAverageOptions } from './weightAverage.ts';
 
 /** Options of {@link train} and {@link fit}: how long to train, on what batches, and what to watch. */
 export interface TrainOptions {
@@ -27,6 +28,21 @@ export interface TrainOptions {
   augment?: AugmentOptions;
   /** Batch size for scoring `valid` (default 1000). */
   validBatchSize?: number;
+  /**
+   * Label smoothing in [0, 1): each one-hot target becomes `(1 - s) * y + s / classes`, which keeps a
+   * model from growing over-confident (default 0).
+   */
+  labelSmoothing?: number;
+  /**
+   * Decoupled weight decay (AdamW's): after each step every parameter shrinks by
+   * `learningRate * weightDecay` of itself (default 0).
+   */
+  weightDecay?: number;
+  /**
+   * Keep an exponential moving average of the weights and put it into the model when training ends
+   * (see {@link WeightAverage}); not with `earlyStopping`, which restores weights of its own.
+   */
+  averageWeights?: WeightAverageOptions;
 }
 
 /**
@@ -81,8 +97,10 @@ async function runEpochs(
   emit: (event: TrainEvent) => void,
   isStopped: () => boolean,
 ): Promise<void> {
-  const { epochs, batchSize, valid, lrSchedule, seed = 0, augment, validBatchSize = 1000 } = options;
+  const { epochs, batchSize, valid, lrSchedule, seed = 0, augment, validBatchSize = 1000, labelSmoothing = 0, weightDecay = 0 } = options;
   const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping) : undefined;
+  const average = options.averageWeights ? new WeightAverage(model, options.averageWeights) : undefined;
+  const classes = classCount(model.format);
   const batchesPerEpoch = dataset.batchCount({ batchSize });
   const history: EpochStats[] = [];
   const started = performance.now();
@@ -102,7 +120,10 @@ async function runEpochs(
           if (isStopped()) return;
           if (lrSchedule) model.learningRate = lrSchedule({ epoch, batch: b, batchesPerEpoch, epochs });
           const size = batch.ids.length;
-          const step = await model.trainStep(batch.xs, batch.ys!);
+          const targets = labelSmoothing > 0 ? smoothLabels(batch.ys!, labelSmoothing, classes) : batch.ys!;
+          const step = await model.trainStep(batch.xs, targets).finally(() => targets !== batch.ys && targets.dispose());
+          if (weightDecay > 0) decayWeights(model, model.learningRate * weightDecay);
+          average?.update();
           lossSum += step.loss * size;
           correctSum += step.accuracy * size;
           seen += size;
@@ -130,6 +151,7 @@ async function runEpochs(
       if (stopping && scores) stoppedEarly = stopping.update(epoch + 1, scores.loss, model);
     }
     stopping?.restore(model);
+    average?.apply();
     emit({
       type: 'done',
       history,
@@ -139,7 +161,20 @@ async function runEpochs(
     });
   } finally {
     stopping?.dispose();
+    average?.dispose();
   }
+}
+
+/** One-hot targets moved `amount` of the way towards the uniform distribution over `classes`. */
+function smoothLabels(ys: tf.Tensor2D, amount: number, classes: number): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.mul(ys, 1 - amount), amount / classes));
+}
+
+/** Decoupled weight decay: every parameter scaled by `1 - rate`. */
+function decayWeights(model: DigitModel, rate: number): void {
+  tf.tidy(() => {
+    for (const parameter of model.parameters()) parameter.assign(tf.mul(parameter, 1 - rate));
+  });
 }
 
 /** Mean cross-entropy and accuracy of `model` on a labelled dataset, in inference mode. */
@@ -172,12 +207,18 @@ function bestByValidLoss(history: EpochStats[]): number {
   return best;
 }
 
-function checkOptions({ epochs, batchSize, valid, earlyStopping }: TrainOptions): void {
+function checkOptions({ epochs, batchSize, valid, earlyStopping, labelSmoothing = 0, weightDecay = 0, averageWeights }: TrainOptions): void {
   if (!Number.isInteger(epochs) || epochs < 1) throw new UserError(`train: epochs must be an integer >= 1, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new UserError(`train: batchSize must be an integer >= 1, got ${batchSize}`);
   }
   if (earlyStopping && !valid) throw new UserError('train: earlyStopping needs a valid dataset to watch');
+  if (earlyStopping && averageWeights) throw new UserError('train: earlyStopping and averageWeights both choose the final weights: give one of them');
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new UserError(`train: labelSmoothing must be in [0, 1), got ${labelSmoothing}`);
+  if (!(weightDecay >= 0 && weightDecay < 1)) throw new UserError(`train: weightDecay must be in [0, 1), got ${weightDecay}`);
+  if (averageWeights && !(averageWeights.decay >= 0 && averageWeights.decay < 1)) {
+    throw new UserError(`train: averageWeights.decay must be in [0, 1), got ${averageWeights.decay}`);
+  }
   if (valid && valid.size === 0) throw new UserError('train: the validation dataset is empty');
   if (valid && !valid.labelled) throw new UserError('train: the validation dataset has no labels');
 }

@@ -33,7 +33,7 @@ describe('trainModel', () => {
     const result = events.at(-1) as TrainModelResult;
     expect(result.type).toBe('result');
 
-    const submission = await readLabels(result.files!.submission);
+    const submission = await readLabels(result.files!.submission!);
     expect([...submission.keys()]).toEqual(Array.from(test.ids));
     const metrics = JSON.parse(await readFile(result.files!.metrics, 'utf8')) as ModelMetrics;
     expect(metrics).toEqual(JSON.parse(JSON.stringify(result.metrics)));

@@ -1,0 +1,110 @@
+/**
+ * Recipe search: a small, seeded random search over a built-in model's training schedule, judged on
+ * the validation split only. The held-out answers (test_labels.csv) are never read: the test file is
+ * passed as the user's own, so the job data carry no answers, and only one test row is predicted.
+ *
+ * Run: npm run tune -- --model cnn --trials 12 --epochs 4 [--seed 1] [--data-seed 20742] [--backend auto]
+ * Every trial is appended as one JSON line to out/tune/<model>.jsonl as it finishes; the table at the
+ * end ranks the trials by validation accuracy, and the last line is JSON.
+ */
+import { appendFile, mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { lastValueFrom } from 'rxjs';
+import { selectBackend } from '../../lib/backend/selectBackend.ts';
+import { seededRandom } from '../../lib/data/random.ts';
+import { kaggleFiles, writeKaggleDefault } from '../../lib/io/kaggleDefault.ts';
+import { readJobData } from '../../lib/jobs/inputs.ts';
+import { silentReporter } from '../../lib/jobs/reporter.ts';
+import { trainModel, type TrainModelResult } from '../../lib/jobs/trainModel.ts';
+import { parseModelName } from '../../lib/models/createModel.ts';
+import { RECIPES, type TrainingRecipe } from '../../lib/models/recipes.ts';
+import { existsSync } from 'node:fs';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'cnn' },
+    trials: { type: 'string', default: '12' },
+    epochs: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    'data-seed': { type: 'string', default: '20742' },
+    backend: { type: 'string', default: 'auto' },
+  },
+});
+const model = parseModelName(values.model!);
+const trials = Number(values.trials);
+const searchSeed = Number(values.seed);
+const dataSeed = Number(values['data-seed']);
+const epochs = Number(values.epochs ?? RECIPES[model].epochs);
+
+/** The search space: each trial draws one value per key, uniformly. */
+const SPACE = {
+  maxLearningRate: [2e-3, 4e-3, 6e-3, 1e-2],
+  warmup: [0.1, 0.25, 0.4],
+  betas: [[0.9, 0.999], [0.8, 0.99], [0.7, 0.9]],
+  batchSize: [64, 128, 256],
+  labelSmoothing: [0, 0.05, 0.1],
+  weightDecay: [0, 0.01, 0.05],
+  averageWeights: [undefined, 0.99, 0.998],
+  augment: ['none', 'light', 'default'],
+} as const;
+
+const AUGMENT = {
+  none: undefined,
+  light: { maxShiftPx: 1, maxRotateDeg: 5, maxZoom: 0.05 },
+  default: { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 },
+} as const;
+
+function drawRecipe(random: () => number): TrainingRecipe {
+  const pick = <T,>(options: readonly T[]): T => options[Math.floor(random() * options.length)];
+  const [beta1, beta2] = pick(SPACE.betas);
+  const augment = AUGMENT[pick(SPACE.augment)];
+  return {
+    epochs,
+    batchSize: pick(SPACE.batchSize),
+    maxLearningRate: pick(SPACE.maxLearningRate),
+    warmup: pick(SPACE.warmup),
+    beta1,
+    beta2,
+    labelSmoothing: pick(SPACE.labelSmoothing),
+    weightDecay: pick(SPACE.weightDecay),
+    averageWeights: pick(SPACE.averageWeights),
+    ...(augment ? { augment: { ...augment } } : {}),
+  };
+}
+
+const root = join(import.meta.dirname, '../..');
+const dataDir = join(root, 'data');
+const files = kaggleFiles(dataDir);
+if (!existsSync(files.train)) await writeKaggleDefault(dataDir);
+const backend = await selectBackend({ backend: values.backend as 'auto' });
+// The test file as a user's own: no answers are loaded, and the held-out labels stay unread.
+const job = await readJobData({ train: files.train, test: files.test, seed: dataSeed }, silentReporter());
+const data = { ...job.data, test: job.data.test.subset([0]) };
+const log = join(root, 'out/tune', `${model}.jsonl`);
+await mkdir(join(root, 'out/tune'), { recursive: true });
+console.log(`tune ${model}: ${trials} trials of ${epochs} epochs on ${backend.name}, search seed ${searchSeed}, data seed ${dataSeed}; ${data.train.size} training rows, ${data.valid.size} validation rows; load ${loadavg()[0].toFixed(2)}; log ${log}`);
+
+const random = seededRandom(searchSeed);
+// the first trial is today's recipe, so the search is measured against it
+const candidates: TrainingRecipe[] = [{ ...RECIPES[model], epochs }, ...Array.from({ length: trials - 1 }, () => drawRecipe(random))];
+const rows: Array<{ trial: number; validAccuracy: number; validLoss: number; seconds: number; recipe: TrainingRecipe }> = [];
+for (const [trial, recipe] of candidates.entries()) {
+  const result = (await lastValueFrom(trainModel({ model, data, recipe, seed: searchSeed, backend: backend.name }))) as TrainModelResult;
+  const last = result.metrics.history.at(-1)!;
+  const row = { trial, validAccuracy: result.metrics.valid.accuracy, validLoss: last.validLoss ?? NaN, seconds: result.metrics.timings.trainSeconds, recipe };
+  rows.push(row);
+  await appendFile(log, `${JSON.stringify({ model, backend: backend.name, searchSeed, dataSeed, load: loadavg()[0], ...row })}\n`);
+  console.log(`trial ${trial}: valid ${(100 * row.validAccuracy).toFixed(2)}% in ${row.seconds.toFixed(0)} s  ${describe(recipe)}`);
+}
+
+function describe(r: TrainingRecipe): string {
+  const aug = r.augment ? `aug ${r.augment.maxShiftPx}px/${r.augment.maxRotateDeg}deg/${r.augment.maxZoom}` : 'no aug';
+  return `lr ${r.maxLearningRate} warmup ${r.warmup ?? 0.25} betas ${r.beta1 ?? 0.9}/${r.beta2 ?? 0.999} batch ${r.batchSize} smooth ${r.labelSmoothing ?? 0} wd ${r.weightDecay ?? 0} ema ${r.averageWeights ?? '-'} ${aug}`;
+}
+
+rows.sort((a, b) => b.validAccuracy - a.validAccuracy);
+console.log(`\n| rank | trial | valid acc | train s | recipe |\n| ---: | ---: | ---: | ---: | --- |`);
+rows.forEach((row, rank) => console.log(`| ${rank + 1} | ${row.trial} | ${(100 * row.validAccuracy).toFixed(2)} % | ${row.seconds.toFixed(0)} | ${describe(row.recipe)} |`));
+console.log(JSON.stringify({ model, backend: backend.name, epochs, trials, best: rows[0] }));
