@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   BACKEND_CHOICES,
   DEFAULT_SEED,
+  NAMED_RECIPES,
+  RECIPE_NAMES,
   describeSkips,
   MODEL_NAMES,
   parseImageSize,
@@ -93,6 +95,18 @@ function submissionHeaderOption(): Option {
   return new Option('--submission-header <id,label>', "the submissions' header (default: ImageId,Label, or the test file's id column: id,label)").argParser(submissionHeader);
 }
 
+/**
+ * `--recipe`, `--ensemble` and `--tta` / `--no-tta`: which rung of the recipe ladder the models train
+ * with, and the two things a run may change of it.
+ */
+function addRecipeOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--recipe <name>', `recipe ladder: ${RECIPE_NAMES.map((name) => `${name} (${NAMED_RECIPES[name].summary})`).join('; ')}`).choices(RECIPE_NAMES).default('fast'))
+    .option('--ensemble <n>', "train n models that differ by seed and average their probabilities (default: the recipe's, 1 for fast)", positiveInt('--ensemble'))
+    .option('--tta', "test-time augmentation: average predictions over 5 one-pixel shifts (default: the recipe's)")
+    .option('--no-tta', 'predict each image once');
+}
+
 /** `--max-line-bytes N`: the longest line any command reads from a CSV file. */
 function maxLineBytesOption(): Option {
   return new Option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB): a longer one is an error').argParser(positiveInt('--max-line-bytes'));
@@ -147,6 +161,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
+  addRecipeOptions(train);
   addLayoutOptions(train, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: TrainCliOptions) =>
@@ -172,6 +187,7 @@ export function buildProgram(): Command {
     .option('--quick', 'a 3,000-row subset and two epochs: a whole run in well under a minute')
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
+  addRecipeOptions(run);
   addLayoutOptions(run, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: RunCliOptions) =>

@@ -5,13 +5,14 @@ import {
   type ClassNaming,
   type CsvLayout,
   type ModelName,
-  RECIPES,
   readJobData,
+  recipeOf,
+  type RecipeChoice,
   type RunDir,
   type RunManifest,
   startBackend,
   relocateFiles,
-  trainModel,
+  trainEnsemble,
   type TrainModelResult,
   trainingProgress,
   withRunDir,
@@ -20,7 +21,7 @@ import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { commandLine, describeModelResult } from './summary.ts';
 
-export interface TrainCommandOptions extends CsvLayout, ClassNaming {
+export interface TrainCommandOptions extends CsvLayout, ClassNaming, RecipeChoice {
   /** The submission's header when the competition wants another one. */
   submissionHeader?: readonly [string, string];
   model: ModelName;
@@ -68,9 +69,12 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
       (opened) =>
         defer(() => readJobData(options, reporter)).pipe(
           switchMap(({ data, answers, submissionHeader }) => {
-            const show = trainingProgress(reporter, options.model, options.epochs ?? RECIPES[options.model].epochs);
-            return trainModel({
+            const recipe = recipeOf(options.model, options);
+            const show = trainingProgress(reporter, options.model, options.epochs ?? recipe.epochs);
+            return trainEnsemble({
               model: options.model,
+              members: recipe.members ?? 1,
+              recipe,
               data,
               answers,
               submissionHeader,

@@ -4,17 +4,18 @@ import type { BackendInfo } from '../lib/backend/selectBackend.ts';
 import { DigitDataset } from '../lib/data/dataset.ts';
 import { writeFileAtomic } from '../lib/io/atomic.ts';
 import type { ModelName } from '../lib/models/createModel.ts';
-import { RECIPES } from '../lib/models/recipes.ts';
+import { recipeOf, type RecipeChoice, type RecipeName, type TrainingRecipe } from '../lib/models/recipes.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 import { writeFullReport } from './writeReports.ts';
 import { JOB_VALID_FRACTION, readJobData, type ClassNaming, type CsvLayout, type JobData } from '../lib/jobs/inputs.ts';
 import type { Reporter } from '../lib/jobs/reporter.ts';
-import { relocateFiles, trainModel, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
+import { relocateFiles, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
+import { trainEnsemble } from '../lib/jobs/trainEnsemble.ts';
 import { trainingProgress } from '../lib/jobs/trainProgress.ts';
 import { withRunDir, type PlannedOutput, type RunDir } from '../lib/io/runDir.ts';
 
 /** Options of {@link runJob}. */
-export interface RunOptions extends CsvLayout, ClassNaming {
+export interface RunOptions extends CsvLayout, ClassNaming, RecipeChoice {
   train?: string;
   test?: string;
   out: string;
@@ -58,6 +59,8 @@ export interface RunMetrics {
   backend: string;
   seed: number;
   quick: boolean;
+  /** The rung of the recipe ladder (each model's own recipe is in its metrics); absent in older files. */
+  recipe?: RecipeName;
   data: { train: string; test: string; trainRows: number; validRows: number; testRows: number; heldOutAnswers: boolean };
   models: ModelMetrics[];
 }
@@ -135,10 +138,13 @@ function jobStages(
 
   const trainOne = (model: ModelName): Observable<never> =>
     defer(() => {
-      const epochs = options.epochs ?? (options.quick ? QUICK_EPOCHS : RECIPES[model].epochs);
+      const recipe = recipeFor(options, model);
+      const epochs = options.epochs ?? recipe.epochs;
       const show = trainingProgress(reporter, model, epochs);
-      return trainModel({
+      return trainEnsemble({
         model,
+        members: recipe.members ?? 1,
+        recipe,
         data: job.data,
         answers: job.answers,
         submissionHeader: job.submissionHeader,
@@ -164,6 +170,7 @@ function jobStages(
       backend: backend.reason,
       seed: options.seed,
       quick: options.quick,
+      recipe: options.recipe ?? 'fast',
       data: {
         train: files.train,
         test: files.test,
@@ -193,6 +200,12 @@ function jobStages(
   });
 
   return concat(prepare, ...options.models.map(trainOne), finish).pipe(ignoreElements());
+}
+
+/** The recipe `model` trains with in this run: `--quick` makes it two epochs of one model unless `--ensemble` says more. */
+function recipeFor(options: RunOptions, model: ModelName): TrainingRecipe {
+  const recipe = recipeOf(model, options);
+  return options.quick ? { ...recipe, epochs: QUICK_EPOCHS, members: options.ensemble ?? 1 } : recipe;
 }
 
 /** The first n rows: train.csv's rows come in no particular order, so they are a fair sample. */

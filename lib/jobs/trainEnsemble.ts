@@ -51,7 +51,8 @@ export function memberSeed(seed: number, member: number): number {
  *
  * With `outDir`, it writes one `submission-<model>.csv` and `metrics-<model>.json` for the ensemble,
  * and each member's saved model and metrics under `model-<model>/` (`model-<model>-<k>/`,
- * `metrics-<model>-<k>.json`). An ensemble of one member gives the single model's predictions.
+ * `metrics-<model>-<k>.json`). An ensemble of one member is `trainModel`: the same events, files
+ * and metrics, so callers can pass a recipe's member count without a special case.
  *
  * @example
  * trainEnsemble({ model: 'cnn', members: 3, data, outDir: 'out', seed: 1 }).subscribe((event) => {
@@ -61,6 +62,7 @@ export function memberSeed(seed: number, member: number): number {
 export function trainEnsemble(options: TrainEnsembleOptions): Observable<EnsembleEvent> {
   const { members, seed = 0, outDir } = options;
   if (!Number.isInteger(members) || members < 1) throw new UserError(`ensemble: members must be an integer >= 1, got ${members}`);
+  if (members === 1) return trainModel(options);
   const results: TrainModelResult[] = [];
   const memberDir = outDir === undefined ? undefined : join(outDir, `model-${options.model}`);
   const trainMember = (member: number): Observable<EnsembleEvent> =>

@@ -1,4 +1,5 @@
 import type { EpochStats, TrainEvent } from '../types.ts';
+import type { EnsembleMemberEvent } from './trainEnsemble.ts';
 import type { Reporter, Task } from './reporter.ts';
 
 /** One line for an epoch: train and validation loss / accuracy, time, throughput. */
@@ -9,15 +10,21 @@ export function describeEpoch(model: string, epochs: number, e: EpochStats): str
 
 /**
  * Shows a model's training events: a bar per epoch with live loss / accuracy / samples per second,
- * a summary line per epoch, and every event as JSON for --json.
+ * a summary line per epoch, and every event as JSON for --json. An ensemble's `member` events start
+ * a line per member, and the member's epochs are labelled `cnn 2/5`.
  */
-export function trainingProgress(reporter: Reporter, model: string, epochs: number): (event: TrainEvent) => void {
+export function trainingProgress(reporter: Reporter, model: string, epochs: number): (event: TrainEvent | EnsembleMemberEvent) => void {
   let task: Task | undefined;
+  let label = model;
   return (event) => {
     reporter.event({ ...event, model });
     switch (event.type) {
+      case 'member':
+        label = `${model} ${event.member}/${event.members}`;
+        reporter.info(`${model}: ensemble member ${event.member} of ${event.members} (seed ${event.seed})`);
+        break;
       case 'batch':
-        task ??= reporter.task(`${model} epoch ${event.epoch}/${epochs}`, event.batchesPerEpoch, 'batches');
+        task ??= reporter.task(`${label} epoch ${event.epoch}/${epochs}`, event.batchesPerEpoch, 'batches');
         task.update(event.batch, {
           loss: event.loss,
           acc: event.accuracy,
@@ -25,12 +32,12 @@ export function trainingProgress(reporter: Reporter, model: string, epochs: numb
         });
         break;
       case 'epoch':
-        (task ?? reporter.task(`${model} epoch ${event.epoch}/${epochs}`, 1)).finish(describeEpoch(model, epochs, event));
+        (task ?? reporter.task(`${label} epoch ${event.epoch}/${epochs}`, 1)).finish(describeEpoch(label, epochs, event));
         task = undefined;
         break;
       case 'done':
         reporter.info(
-          `${model}: trained ${event.history.length} epochs in ${event.seconds.toFixed(1)} s${event.stoppedEarly ? ` (stopped early; best epoch ${event.bestEpoch})` : ''}`,
+          `${label}: trained ${event.history.length} epochs in ${event.seconds.toFixed(1)} s${event.stoppedEarly ? ` (stopped early; best epoch ${event.bestEpoch})` : ''}`,
         );
         break;
     }

@@ -1,4 +1,5 @@
 import type { AugmentOptions } from '../data/affine.ts';
+import { UserError } from '../errors.ts';
 import type { ModelName } from './createModel.ts';
 
 /** How a built-in model is trained by default: measured settings, not guesses (see README). */
@@ -23,15 +24,77 @@ export interface TrainingRecipe {
   tta?: boolean;
   /** Random affine jitter of training images, new every epoch; none when absent. */
   augment?: AugmentOptions;
+  /** Ensemble members that differ by seed, their probabilities averaged (default 1: one model). */
+  members?: number;
+}
+
+/** Names of the recipe ladder, as accepted by `--recipe`. */
+export const RECIPE_NAMES = ['fast', 'best'] as const;
+/** A rung of the recipe ladder: 'fast' (the default job) or 'best' (the most accurate in about 30 minutes). */
+export type RecipeName = (typeof RECIPE_NAMES)[number];
+
+/** A named recipe: what it is for, and the recipe of each built-in model. */
+export interface NamedRecipe {
+  summary: string;
+  models: Readonly<Record<ModelName, TrainingRecipe>>;
+}
+
+const JITTER: AugmentOptions = { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 };
+
+/**
+ * The recipe ladder. Chosen by validation accuracy on the embedded default (seed 20742) with
+ * `npm run tune`, and measured held out by `npm run bench:recipes` on 2 cores (see README).
+ */
+export const NAMED_RECIPES: Readonly<Record<RecipeName, NamedRecipe>> = {
+  fast: {
+    summary: 'the default job: both models, as quick as it can be at its accuracy',
+    models: {
+      mlp: { epochs: 8, batchSize: 128, maxLearningRate: 3e-3, augment: JITTER },
+      cnn: { epochs: 12, batchSize: 128, maxLearningRate: 4e-3, augment: JITTER },
+    },
+  },
+  best: {
+    summary: 'the most accurate result in about 30 minutes on 2 cores: an ensemble of CNNs with test-time augmentation',
+    models: {
+      mlp: { epochs: 8, batchSize: 128, maxLearningRate: 3e-3, augment: JITTER },
+      cnn: { epochs: 15, batchSize: 128, maxLearningRate: 4e-3, augment: JITTER, averageWeights: 0.998, tta: true, members: 5 },
+    },
+  },
+};
+
+/** The default recipe of each built-in model: the 'fast' rung of {@link NAMED_RECIPES}. */
+export const RECIPES: Readonly<Record<ModelName, TrainingRecipe>> = NAMED_RECIPES.fast.models;
+
+/** What a run may change of a named recipe (`--recipe`, `--ensemble`, `--tta`). */
+export interface RecipeChoice {
+  /** The rung of the ladder (default 'fast'). */
+  recipe?: RecipeName;
+  /** Ensemble members, overriding the recipe's. */
+  ensemble?: number;
+  /** Test-time augmentation on or off, overriding the recipe's. */
+  tta?: boolean;
 }
 
 /**
- * Chosen by held-out accuracy on the embedded default (seed 20742) against the job's 10-minute budget
- * on 2 cores (npm run bench:e2e): the MLP reaches 98.55 % in 8 epochs (98.30 % in 6, 98.80 % in 15).
- * The CNN's default [24, 48] channels reach 99.36 % in 12 epochs (99.37 % in 13, 99.41 % in 14, which
- * takes the job to 530-616 s) at 0.7x the step cost of [32, 64]; [16, 32] stops near 99.3 %.
+ * The recipe `model` trains with: the named recipe's, with the choice's `ensemble` and `tta`.
+ *
+ * @example
+ * recipeOf('cnn', { recipe: 'best', ensemble: 3 }).members; // 3
  */
-export const RECIPES: Readonly<Record<ModelName, TrainingRecipe>> = {
-  mlp: { epochs: 8, batchSize: 128, maxLearningRate: 3e-3, augment: { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 } },
-  cnn: { epochs: 12, batchSize: 128, maxLearningRate: 4e-3, augment: { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 } },
-};
+export function recipeOf(model: ModelName, choice: RecipeChoice = {}): TrainingRecipe {
+  const { recipe = 'fast', ensemble, tta } = choice;
+  if (ensemble !== undefined && !(Number.isInteger(ensemble) && ensemble >= 1)) throw new UserError(`--ensemble must be an integer >= 1, got ${ensemble}`);
+  return {
+    ...NAMED_RECIPES[recipe].models[model],
+    ...(ensemble === undefined ? {} : { members: ensemble }),
+    ...(tta === undefined ? {} : { tta }),
+  };
+}
+
+/** Checks a `--recipe` value; the error names the option and the accepted values. */
+export function parseRecipeName(value: string): RecipeName {
+  if (!(RECIPE_NAMES as readonly string[]).includes(value)) {
+    throw new UserError(`--recipe must be one of ${RECIPE_NAMES.join(', ')}, got '${value}'`);
+  }
+  return value as RecipeName;
+}
