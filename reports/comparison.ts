@@ -10,6 +10,7 @@ import type { Report, ReportChart, ReportSection } from '../lib/render/report.ts
 import type { ModelMetrics } from '../lib/types.ts';
 import { evaluationOf, type ComparisonData } from './comparisonData.ts';
 import { reportTitle } from './eda.ts';
+import { trainingWords } from './trainingWords.ts';
 
 function summary(m: ModelMetrics): ModelSummary {
   return {
@@ -95,6 +96,8 @@ export function comparisonSections(data: ComparisonData): ReportSection[] {
         data.dataName === 'test'
           ? `Test accuracy is measured on ${words.items} no model saw during training or model selection.`
           : 'Without the test answers there is no held-out accuracy: validation accuracy is the best estimate, slightly optimistic if it was used for early stopping.',
+        data.models.length > 1 ? 'How each model was trained:' : 'How it was trained:',
+        ...data.models.map(trainingWords),
       ],
       charts: [{ name: 'comparison-table', caption: 'Accuracy, size, time and the backend each model ran on.', spec: comparisonTableChart(data.models.map(summary)) }],
     },

@@ -23,6 +23,17 @@ describe('buildComparisonReport', () => {
     expect(words).toContain('cnn is the most accurate on the held-out test answers');
   });
 
+  it('says how each model was trained, under the verdict', () => {
+    const { train, test, models } = smallProject({ recipes: true });
+    const report = buildComparisonReport(comparisonData(models, { test, valid: train }));
+    const paragraphs = report.sections[0].paragraphs;
+    expect(paragraphs).toContain('How each model was trained:');
+    expect(paragraphs.slice(-2)).toEqual([
+      expect.stringMatching(/^mlp: 5 epochs, batch 64, one-cycle to 4e-3 .*, seed 20742$/),
+      expect.stringMatching(/^cnn: 5 epochs, batch 64, one-cycle to 4e-3 .*, seed 20742$/),
+    ]);
+  });
+
   it('with one model: no disagreement section', () => {
     const { train, test, models } = smallProject({ models: 1 });
     const report = buildComparisonReport(comparisonData(models, { test, valid: train }));
