@@ -66,6 +66,9 @@ describe('report data', () => {
     expect(cnn.recipe).toMatchObject({ maxLearningRate: 4e-3, tta: true, augment: { maxShiftPx: 2 } });
     expect(cnn.seed).toBe(20742);
     expect(cnn.ensemble?.members.map((m) => m.seed)).toEqual([20742, 21742, 22742]);
+    const html = await readFile((await rebuildReport(dir)).html, 'utf8');
+    expect(html).toContain('data-chart="ensemble-members"');
+    expect(html).toContain('<p>cnn: 3 members averaged, each 5 epochs, batch 64, one-cycle to 4e-3');
   });
 
   it('loads and rebuilds a file written before recipes, seeds and ensembles were recorded', async () => {
