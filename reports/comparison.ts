@@ -2,14 +2,16 @@ import { comparisonTableChart, type ModelSummary } from '../lib/charts/compariso
 import { confusionMatricesChart } from '../lib/charts/confusion.ts';
 import { imageGridChart } from '../lib/charts/digitGrid.ts';
 import { disagreementChart } from '../lib/charts/disagreement.ts';
+import { ensembleMembersChart, type EnsembleAccuracy } from '../lib/charts/ensembleMembers.ts';
 import { misclassifiedChart } from '../lib/charts/misclassified.ts';
 import { perClassChart } from '../lib/charts/perClass.ts';
 import { trainingCurvesChart } from '../lib/charts/trainingCurves.ts';
-import { formatWords } from '../lib/charts/words.ts';
+import { formatWords, type FormatWords } from '../lib/charts/words.ts';
 import type { Report, ReportChart, ReportSection } from '../lib/render/report.ts';
-import type { ModelMetrics } from '../lib/types.ts';
+import type { EnsembleSummary, ModelMetrics } from '../lib/types.ts';
 import { evaluationOf, type ComparisonData } from './comparisonData.ts';
 import { reportTitle } from './eda.ts';
+import { trainingWords } from './trainingWords.ts';
 
 function summary(m: ModelMetrics): ModelSummary {
   return {
@@ -25,8 +27,12 @@ function summary(m: ModelMetrics): ModelSummary {
   };
 }
 
+/** An accuracy as the report prints it: `99.52%`. */
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
 function verdict(data: ComparisonData): string {
-  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const ranked = [...data.models].sort((x, y) => evaluationOf(y, data.dataName).accuracy - evaluationOf(x, data.dataName).accuracy);
   const best = ranked[0];
   const where = data.dataName === 'test' ? 'on the held-out test answers' : 'on the validation split (the test answers are unknown)';
@@ -75,6 +81,69 @@ function disagreementSection(data: ComparisonData): ReportSection | undefined {
   };
 }
 
+/** A model's metrics when it is an ensemble. */
+type EnsembleMetrics = ModelMetrics & { ensemble: EnsembleSummary };
+
+/** `n of N validation digits (x%)`, or `n test digits` when the total is unknown. */
+function countOf(n: number, total: number | undefined, what: string, words: FormatWords): string {
+  const noun = `${what} ${n === 1 ? words.item : words.items}`;
+  if (total === undefined || total === 0) return `${n.toLocaleString('en-US')} ${noun}`;
+  return `${n.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${what} ${words.items} (${((100 * n) / total).toFixed(2)}%)`;
+}
+
+/** `0.12 points more than`, `0.05 points less than` or `the same as`: accuracy a against b. */
+function gainWords(a: number, b: number): string {
+  const points = (a - b) * 100;
+  if (Math.abs(points) < 0.005) return 'the same as';
+  return `${Math.abs(points).toFixed(2)} points ${points > 0 ? 'more' : 'less'} than`;
+}
+
+/** What one ensemble gains over its members, and how often they disagree. */
+function ensembleWords(m: EnsembleMetrics, accuracy: EnsembleAccuracy, dataName: string, words: FormatWords): string {
+  const members = accuracy.members.map((x) => x.accuracy);
+  const best = Math.max(...members);
+  const mean = members.reduce((sum, x) => sum + x, 0) / members.length;
+  const { validDisagreements, testDisagreements } = m.ensemble;
+  return (
+    `${m.model} averages ${members.length} members: ${pct(accuracy.accuracy)} on the ${dataName} ${words.items}, ` +
+    `${gainWords(accuracy.accuracy, best)} the best member (${pct(best)}) and ${gainWords(accuracy.accuracy, mean)} the mean member (${pct(mean)}). ` +
+    `The members disagree on ${countOf(validDisagreements, m.valid.count, 'validation', words)} and on ` +
+    `${countOf(testDisagreements, m.test?.count ?? m.testPredictions?.length, 'test', words)}.`
+  );
+}
+
+function ensembleSection(data: ComparisonData): ReportSection | undefined {
+  const ensembles = data.models.filter((m): m is EnsembleMetrics => m.ensemble !== undefined);
+  if (ensembles.length === 0) return undefined;
+  const words = formatWords(data.format);
+  // held out when every ensemble and member has a test accuracy, else all on the validation split
+  const onTest = data.dataName === 'test' && ensembles.every((m) => m.test && m.ensemble.members.every((x) => x.testAccuracy !== undefined));
+  const dataName = onTest ? 'test' : 'validation';
+  const accuracies = ensembles.map(
+    (m): EnsembleAccuracy => ({
+      model: m.model,
+      accuracy: (onTest ? m.test! : m.valid).accuracy,
+      members: m.ensemble.members.map((x) => ({ member: x.member, seed: x.seed, accuracy: onTest ? x.testAccuracy! : x.validAccuracy })),
+    }),
+  );
+  return {
+    id: 'ensembles',
+    title: ensembles.length > 1 ? 'The ensembles' : 'The ensemble',
+    paragraphs: [
+      `An ensemble averages the class probabilities of members trained alike but for their seed (initial weights, order of the batches, jitter). ` +
+        `Averaging can only change the answer on ${words.items} the members disagree on; what it gains over the best member is what the members' extra training time buys (differences in percentage points).`,
+      ...ensembles.map((m, k) => ensembleWords(m, accuracies[k], dataName, words)),
+    ],
+    charts: [
+      {
+        name: 'ensemble-members',
+        caption: `Each member's ${dataName} accuracy on its own (dots) and the ensemble's (bar).`,
+        spec: ensembleMembersChart(accuracies, { dataName, format: data.format, models: data.models.map((m) => m.model) }),
+      },
+    ],
+  };
+}
+
 /**
  * The model-comparison sections: which model to trust, and why.
  *
@@ -95,9 +164,12 @@ export function comparisonSections(data: ComparisonData): ReportSection[] {
         data.dataName === 'test'
           ? `Test accuracy is measured on ${words.items} no model saw during training or model selection.`
           : 'Without the test answers there is no held-out accuracy: validation accuracy is the best estimate, slightly optimistic if it was used for early stopping.',
+        data.models.length > 1 ? 'How each model was trained:' : 'How it was trained:',
+        ...data.models.map(trainingWords),
       ],
       charts: [{ name: 'comparison-table', caption: 'Accuracy, size, time and the backend each model ran on.', spec: comparisonTableChart(data.models.map(summary)) }],
     },
+    ensembleSection(data),
     {
       id: 'training',
       title: 'Training',

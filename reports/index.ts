@@ -18,6 +18,7 @@ export type { Report, ReportSection, ReportChart } from '../lib/render/report.ts
 export { edaData, edaSections, buildEdaReport, type EdaData, type EdaOptions, type ShownImage, type ShownDigit } from './eda.ts';
 export { comparisonData, evaluationOf, type ComparisonData, type ComparisonOptions, type Gallery, type Disagreements } from './comparisonData.ts';
 export { comparisonSections, buildComparisonReport } from './comparison.ts';
+export { recipeWords, trainingWords } from './trainingWords.ts';
 export { buildFullReport, type ReportData } from './full.ts';
 
 // reports written to a directory

@@ -2,7 +2,8 @@
  * JSON schemas of report-data.json: enough to name the first wrong field of a hand-edited or stale
  * file. Lengths and class indices depend on the image format a file records, which one schema
  * cannot compare against, so the envelope (marker, version, the recorded formats) is checked first
- * and each part then against a schema made for its format.
+ * and each part then against a schema made for its format. As everywhere in the file, fields a schema
+ * does not name are accepted and kept, so files of a newer writer still load.
  */
 import type { SchemaObject } from 'ajv';
 import { MAX_CLASSES, MAX_SIDE, pixelCount, type ImageFormat } from '../lib/data/format.ts';
@@ -24,6 +25,63 @@ export const formatSchema = {
       maxItems: MAX_CLASSES,
       items: { type: 'object', required: ['label', 'name'], properties: { label: { type: 'string', minLength: 1 }, name: { type: 'string', minLength: 1 } } },
     },
+  },
+} as const;
+
+/** A share in [0, 1), as the trainer requires of the recipe's rates and decays. */
+const fraction = { type: 'number', minimum: 0, exclusiveMaximum: 1 } as const;
+/** A count of one or more. */
+const count = { type: 'integer', minimum: 1 } as const;
+
+/**
+ * The `TrainingRecipe` a model's metrics record (absent in files written before recipes were):
+ * counts are integers >= 1, rates and decays in the ranges the trainer accepts. Like every object
+ * of the file, fields it does not name are let through untouched, so a newer writer's extra recipe
+ * settings do not make the file unreadable.
+ */
+const recipeSchema = {
+  type: 'object',
+  required: ['epochs', 'batchSize', 'maxLearningRate'],
+  properties: {
+    epochs: count,
+    batchSize: count,
+    maxLearningRate: { type: 'number', exclusiveMinimum: 0 },
+    warmup: fraction,
+    beta1: fraction,
+    beta2: fraction,
+    labelSmoothing: fraction,
+    weightDecay: fraction,
+    averageWeights: fraction,
+    tta: { type: 'boolean' },
+    augment: {
+      type: 'object',
+      properties: {
+        maxShiftPx: { type: 'number', minimum: 0 },
+        maxRotateDeg: { type: 'number', minimum: 0, maximum: 180 },
+        maxZoom: { type: 'number', minimum: 0, maximum: 1 },
+        seed: integer,
+      },
+    },
+    members: count,
+  },
+} as const;
+
+/** An ensemble's `EnsembleSummary`: each member's scores alone, and how many images they disagree on. */
+const ensembleSchema = {
+  type: 'object',
+  required: ['members', 'validDisagreements', 'testDisagreements'],
+  properties: {
+    members: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['member', 'seed', 'validAccuracy', 'trainSeconds'],
+        properties: { member: count, seed: integer, validAccuracy: number, testAccuracy: number, trainSeconds: number },
+      },
+    },
+    validDisagreements: { type: 'integer', minimum: 0 },
+    testDisagreements: { type: 'integer', minimum: 0 },
   },
 } as const;
 
@@ -96,7 +154,10 @@ export function edaSchemaFor(format: ImageFormat): SchemaObject {
   } as const;
 }
 
-/** The schema of report-data.json's `comparison` part for images of `format`. */
+/**
+ * The schema of report-data.json's `comparison` part for images of `format`. A model's `recipe`,
+ * `seed` and `ensemble` are optional: files written before they were recorded load as they are.
+ */
 export function comparisonSchemaFor(format: ImageFormat): SchemaObject {
   const { classIndex, image, shownImage, evaluation } = parts(format);
   const modelMetrics = {
@@ -108,6 +169,9 @@ export function comparisonSchemaFor(format: ImageFormat): SchemaObject {
       parameters: integer,
       epochs: integer,
       batchSize: integer,
+      recipe: recipeSchema,
+      seed: integer,
+      ensemble: ensembleSchema,
       history: {
         type: 'array',
         items: {
@@ -170,7 +234,8 @@ export function comparisonSchemaFor(format: ImageFormat): SchemaObject {
 export const REPORT_DATA_FORMAT = 'digit-flow-report-data';
 /**
  * The file's version. Still 1: the image format each part records is optional (absent, the part is
- * the Digit Recognizer's), so files of the digit-only version load, and digit files load there.
+ * the Digit Recognizer's), so files of the digit-only version load, and digit files load there; so
+ * are a model's recipe, seed and ensemble summary.
  */
 export const REPORT_DATA_VERSION = 1;
 

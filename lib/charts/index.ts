@@ -29,6 +29,7 @@ export { perClassChart, type ModelPerClass } from './perClass.ts';
 export { misclassifiedChart, type MisclassifiedImage, type MisclassifiedDigit } from './misclassified.ts';
 export { disagreementChart, type ModelPredictions } from './disagreement.ts';
 export { comparisonTableChart, type ModelSummary } from './comparisonTable.ts';
+export { ensembleMembersChart, type EnsembleAccuracy, type MemberAccuracy, type EnsembleChartOptions } from './ensembleMembers.ts';
 export { MODEL_PALETTE, modelColor, modelColorScale } from './palette.ts';
 export { limitLabelLength } from './base.ts';
 // the format the charts take, importable without the main entry's tfjs

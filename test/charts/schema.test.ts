@@ -7,6 +7,7 @@ import { confusionMatricesChart } from '../../lib/charts/confusion.ts';
 import { digitGridChart } from '../../lib/charts/digitGrid.ts';
 import { disagreementChart } from '../../lib/charts/disagreement.ts';
 import { distributionChart } from '../../lib/charts/distribution.ts';
+import { ensembleMembersChart } from '../../lib/charts/ensembleMembers.ts';
 import { perClassChart } from '../../lib/charts/perClass.ts';
 import { trainingCurvesChart } from '../../lib/charts/trainingCurves.ts';
 import { PIXELS } from '../../lib/types.ts';
@@ -32,6 +33,8 @@ describe('every spec validates against the Vega-Lite schema shipped in vega-lite
     ['two models with test answers', {}],
     ['two models without test answers', { testAnswers: false }],
     ['one model', { models: 1 }],
+    ['two models, the second an ensemble', { ensemble: true }],
+    ['an ensemble without test answers', { ensemble: true, testAnswers: false }],
   ] as const) {
     it(`full report: ${title}`, () => {
       const specs = specsOf(smallReport(options));
@@ -51,6 +54,8 @@ describe('every spec validates against the Vega-Lite schema shipped in vega-lite
       perClassChart([], 'test'),
       disagreementChart({ model: 'a', predictions: [] }, { model: 'b', predictions: [] }),
       comparisonTableChart([]),
+      ensembleMembersChart([]),
+      ensembleMembersChart([{ model: 'm', accuracy: 0.5, members: [{ member: 1, accuracy: 0.5 }] }], { dataName: 'validation' }),
     ];
     for (const spec of specs) expect(errorsOf(spec)).toBe('');
   });

@@ -13,14 +13,17 @@ import { writeFullReport } from '../../reports/writeReports.ts';
 import { smallProject } from '../charts/fixtures.ts';
 import { FORTY, GREY_14, RGB_32, randomImages } from '../eda/formatFixtures.ts';
 import { tempDir } from '../helpers/files.ts';
-import { syntheticMetrics } from './syntheticMetrics.ts';
+import { asEnsemble, syntheticMetrics } from './syntheticMetrics.ts';
 
-/** A labelled train and test set of `format` and two pretend models' metrics on them. */
+/** A labelled train and test set of `format` and two pretend models' metrics on them, the second an ensemble. */
 function project(format: ImageFormat, rows: number) {
   const train = randomImages(format, rows, 1);
   const test = randomImages(format, Math.ceil(rows / 2), 2);
   const valid = train.subset(Int32Array.from({ length: Math.ceil(rows / 3) }, (_, i) => i));
-  const models = [syntheticMetrics({ model: 'mlp', errorRate: 0.3, seed: 1 }, valid, test), syntheticMetrics({ model: 'cnn', errorRate: 0.2, seed: 2 }, valid, test)];
+  const models = [
+    syntheticMetrics({ model: 'mlp', errorRate: 0.3, seed: 1 }, valid, test),
+    asEnsemble(syntheticMetrics({ model: 'cnn', errorRate: 0.2, seed: 2 }, valid, test), 3, 7),
+  ];
   return { train, test, models };
 }
 
@@ -70,6 +73,7 @@ describe.each([
   });
 
   it('never calls the images digits', () => {
+    expect(report.sections.map((s) => s.id)).toContain('ensembles');
     for (const text of words(report)) expect(text).not.toMatch(/digit/i);
   });
 

@@ -1,5 +1,6 @@
 import { DigitDataset } from '../../lib/data/dataset.ts';
 import { seededRandom } from '../../lib/data/random.ts';
+import type { TrainingRecipe } from '../../lib/models/recipes.ts';
 import { evaluateLabels } from '../../lib/operators/evaluate.ts';
 import { CLASSES, PIXELS, type EpochStats, type Evaluation, type ModelMetrics } from '../../lib/types.ts';
 
@@ -73,5 +74,43 @@ export function syntheticMetrics(spec: SyntheticModel, valid: DigitDataset, test
     test: test.labels ? evaluate(test.labels, testPredictions, test.ids) : undefined,
     timings: { trainSeconds: 2 * epochs, predictSeconds: 0.5, samplesPerSec: 10_000 },
     testPredictions,
+  };
+}
+
+/** The recipe {@link withRecipe} records: the CNN's 'best' settings, jitter included. */
+export const SYNTHETIC_RECIPE: TrainingRecipe = {
+  epochs: 5,
+  batchSize: 64,
+  maxLearningRate: 4e-3,
+  averageWeights: 0.998,
+  tta: true,
+  augment: { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 },
+};
+
+/** `metrics` with the recipe and seed the trainer records (files written before that have neither). */
+export function withRecipe(metrics: ModelMetrics, seed: number): ModelMetrics {
+  return { ...metrics, recipe: { ...SYNTHETIC_RECIPE, epochs: metrics.epochs, batchSize: metrics.batchSize }, seed };
+}
+
+/**
+ * `metrics` as an ensemble of `members` models differing by seed would report them: member k is
+ * (k + 1) tenths of a point less accurate than the ensemble, and the members disagree on 7
+ * validation and 11 test images.
+ */
+export function asEnsemble(metrics: ModelMetrics, members: number, seed: number): ModelMetrics {
+  const testAccuracy = metrics.test?.accuracy;
+  return {
+    ...withRecipe(metrics, seed),
+    ensemble: {
+      members: Array.from({ length: members }, (_, k) => ({
+        member: k + 1,
+        seed: seed + 1000 * k,
+        validAccuracy: metrics.valid.accuracy - 0.001 * (k + 1),
+        ...(testAccuracy === undefined ? {} : { testAccuracy: testAccuracy - 0.001 * (k + 1) }),
+        trainSeconds: metrics.timings.trainSeconds / members,
+      })),
+      validDisagreements: 7,
+      testDisagreements: 11,
+    },
   };
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { recipeWords, trainingWords } from '../../reports/trainingWords.ts';
+import { RECIPES } from '../../lib/models/recipes.ts';
+import { smallProject } from '../charts/fixtures.ts';
+
+describe('recipeWords', () => {
+  it('says every setting of a full recipe', () => {
+    const words = recipeWords({
+      epochs: 12,
+      batchSize: 128,
+      maxLearningRate: 4e-3,
+      warmup: 0.3,
+      beta1: 0.85,
+      beta2: 0.995,
+      labelSmoothing: 0.1,
+      weightDecay: 5e-4,
+      averageWeights: 0.998,
+      tta: true,
+      augment: { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 },
+    });
+    expect(words).toBe(
+      '12 epochs, batch 128, one-cycle to 4e-3 (warm-up 30%), Adam β 0.85/0.995, label smoothing 0.1, weight decay 5e-4, ' +
+        'weight averaging (EMA 0.998), test-time augmentation (5 shifts), jitter ±2 px / ±10° / ±10% zoom',
+    );
+  });
+
+  it('names the schedule’s and Adam’s defaults, and leaves out the extras a recipe does not use', () => {
+    expect(recipeWords({ epochs: 1, batchSize: 64, maxLearningRate: 0.01 })).toBe('1 epoch, batch 64, one-cycle to 0.01 (warm-up 25%), Adam β 0.9/0.999');
+    expect(recipeWords({ epochs: 5, batchSize: 64, maxLearningRate: 1e-3, labelSmoothing: 0, weightDecay: 0, averageWeights: 0, tta: false })).toBe(
+      '5 epochs, batch 64, one-cycle to 1e-3 (warm-up 25%), Adam β 0.9/0.999',
+    );
+  });
+
+  it('describes the default recipes', () => {
+    expect(recipeWords(RECIPES.cnn)).toBe('12 epochs, batch 128, one-cycle to 4e-3 (warm-up 25%), Adam β 0.9/0.999, jitter ±2 px / ±10° / ±10% zoom');
+  });
+
+  it('fills the jitter limits a recipe leaves out with their defaults and drops those at 0', () => {
+    const base = { epochs: 1, batchSize: 8, maxLearningRate: 2.5e-3 };
+    expect(recipeWords({ ...base, augment: {} })).toMatch(/, jitter ±2 px \/ ±10° \/ ±10% zoom$/);
+    expect(recipeWords({ ...base, augment: { maxShiftPx: 0, maxZoom: 0.05 } })).toMatch(/2\.5e-3 .*, jitter ±10° \/ ±5% zoom$/);
+    expect(recipeWords({ ...base, augment: { maxShiftPx: 0, maxRotateDeg: 0, maxZoom: 0 } })).not.toContain('jitter');
+  });
+
+  it('says how many members an ensemble averages, each trained with the recipe', () => {
+    expect(recipeWords({ epochs: 15, batchSize: 128, maxLearningRate: 4e-3, members: 5 })).toMatch(/^5 members averaged, each 15 epochs, batch 128, /);
+    expect(recipeWords({ epochs: 15, batchSize: 128, maxLearningRate: 4e-3, members: 1 })).toMatch(/^15 epochs, /);
+  });
+});
+
+describe('trainingWords', () => {
+  it('names the model and its seed, or each member’s seeds for an ensemble', () => {
+    const [mlp, cnn] = smallProject({ ensemble: true }).models;
+    expect(trainingWords(mlp)).toBe(
+      'mlp: 5 epochs, batch 64, one-cycle to 4e-3 (warm-up 25%), Adam β 0.9/0.999, weight averaging (EMA 0.998), ' +
+        'test-time augmentation (5 shifts), jitter ±2 px / ±10° / ±10% zoom, seed 20742',
+    );
+    expect(trainingWords(cnn)).toMatch(/^cnn: 3 members averaged, each 5 epochs, batch 64, .*, seeds 20742, 21742, 22742$/);
+  });
+
+  it('gives epochs and batch size of metrics written before recipes were recorded', () => {
+    const [mlp] = smallProject().models;
+    expect(trainingWords(mlp)).toBe('mlp: 5 epochs, batch 64 (the rest of the recipe was not recorded)');
+  });
+});
