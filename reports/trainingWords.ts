@@ -45,7 +45,7 @@ function jitterWords(augment: NonNullable<TrainingRecipe['augment']>): string | 
  * // '12 epochs, batch 128, one-cycle to 4e-3 (warm-up 25%), Adam β 0.9/0.999, weight averaging (EMA 0.998),
  * //  test-time augmentation (5 shifts)'
  */
-export function recipeWords(recipe: TrainingRecipe & { members?: number }): string {
+export function recipeWords(recipe: TrainingRecipe): string {
   const members = recipe.members ?? 1;
   const parts: Array<string | false | undefined> = [
     members > 1 && `${members} members averaged`,
