@@ -40,24 +40,52 @@ export interface NamedRecipe {
 }
 
 const JITTER: AugmentOptions = { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 };
+const LIGHT_JITTER: AugmentOptions = { maxShiftPx: 1, maxRotateDeg: 5, maxZoom: 0.05 };
+
+/** The MLP of the fast rung: the search's best of 12 (99.14 % on validation in 8 epochs, against 98.55 % before). */
+const FAST_MLP: TrainingRecipe = {
+  epochs: 8,
+  batchSize: 256,
+  maxLearningRate: 1e-2,
+  warmup: 0.1,
+  beta1: 0.7,
+  beta2: 0.9,
+  labelSmoothing: 0.1,
+  augment: LIGHT_JITTER,
+};
+
+/**
+ * The CNN of the fast rung: the search's best of 12 at 5 epochs (99.52 % on validation, 99.57 % with
+ * test-time augmentation, against 99.26 % for the old recipe cut to 5 epochs; 4 epochs gave 99.26 %,
+ * 6 gave 99.52 %, and light jitter 99.38 %).
+ */
+const FAST_CNN: TrainingRecipe = {
+  epochs: 5,
+  batchSize: 128,
+  maxLearningRate: 1e-2,
+  warmup: 0.4,
+  beta1: 0.8,
+  beta2: 0.99,
+  weightDecay: 0.01,
+  averageWeights: 0.998,
+  tta: true,
+};
 
 /**
  * The recipe ladder. Chosen by validation accuracy on the embedded default (seed 20742) with
- * `npm run tune`, and measured held out by `npm run bench:recipes` on 2 cores (see README).
+ * `npm run tune` (the search and its table are in README), and measured held out by
+ * `npm run bench:recipes` on 2 cores.
  */
 export const NAMED_RECIPES: Readonly<Record<RecipeName, NamedRecipe>> = {
   fast: {
     summary: 'the default job: both models, as quick as it can be at its accuracy',
-    models: {
-      mlp: { epochs: 8, batchSize: 128, maxLearningRate: 3e-3, augment: JITTER },
-      cnn: { epochs: 12, batchSize: 128, maxLearningRate: 4e-3, augment: JITTER },
-    },
+    models: { mlp: FAST_MLP, cnn: FAST_CNN },
   },
   best: {
     summary: 'the most accurate result in about 30 minutes on 2 cores: an ensemble of CNNs with test-time augmentation',
     models: {
-      mlp: { epochs: 8, batchSize: 128, maxLearningRate: 3e-3, augment: JITTER },
-      cnn: { epochs: 15, batchSize: 128, maxLearningRate: 4e-3, augment: JITTER, averageWeights: 0.998, tta: true, members: 5 },
+      mlp: FAST_MLP,
+      cnn: { ...FAST_CNN, epochs: 12, augment: JITTER, members: 5 },
     },
   },
 };

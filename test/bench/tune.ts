@@ -4,6 +4,7 @@
  * passed as the user's own, so the job data carry no answers, and only one test row is predicted.
  *
  * Run: npm run tune -- --model cnn --trials 12 --epochs 4 [--seed 1] [--data-seed 20742] [--backend auto]
+ *   [--first '<recipe JSON>'] (the first trial's recipe, default today's: `--trials 1 --first ...` scores one recipe)
  * Every trial is appended as one JSON line to out/tune/<model>.jsonl as it finishes; the table at the
  * end ranks the trials by validation accuracy, and the last line is JSON.
  */
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'data-seed': { type: 'string', default: '20742' },
     backend: { type: 'string', default: 'auto' },
+    first: { type: 'string' },
   },
 });
 const model = parseModelName(values.model!);
@@ -87,8 +89,9 @@ await mkdir(join(root, 'out/tune'), { recursive: true });
 console.log(`tune ${model}: ${trials} trials of ${epochs} epochs on ${backend.name}, search seed ${searchSeed}, data seed ${dataSeed}; ${data.train.size} training rows, ${data.valid.size} validation rows; load ${loadavg()[0].toFixed(2)}; log ${log}`);
 
 const random = seededRandom(searchSeed);
-// the first trial is today's recipe, so the search is measured against it
-const candidates: TrainingRecipe[] = [{ ...RECIPES[model], epochs }, ...Array.from({ length: trials - 1 }, () => drawRecipe(random))];
+// the first trial is today's recipe (or --first's), so the search is measured against it
+const first: TrainingRecipe = values.first === undefined ? RECIPES[model] : (JSON.parse(values.first) as TrainingRecipe);
+const candidates: TrainingRecipe[] = [{ ...first, epochs }, ...Array.from({ length: trials - 1 }, () => drawRecipe(random))];
 const rows: Array<{ trial: number; validAccuracy: number; validLoss: number; seconds: number; recipe: TrainingRecipe }> = [];
 for (const [trial, recipe] of candidates.entries()) {
   const result = (await lastValueFrom(trainModel({ model, data, recipe, seed: searchSeed, backend: backend.name }))) as TrainModelResult;
@@ -101,7 +104,7 @@ for (const [trial, recipe] of candidates.entries()) {
 
 function describe(r: TrainingRecipe): string {
   const aug = r.augment ? `aug ${r.augment.maxShiftPx}px/${r.augment.maxRotateDeg}deg/${r.augment.maxZoom}` : 'no aug';
-  return `lr ${r.maxLearningRate} warmup ${r.warmup ?? 0.25} betas ${r.beta1 ?? 0.9}/${r.beta2 ?? 0.999} batch ${r.batchSize} smooth ${r.labelSmoothing ?? 0} wd ${r.weightDecay ?? 0} ema ${r.averageWeights ?? '-'} ${aug}`;
+  return `${r.tta ? 'tta ' : ''}lr ${r.maxLearningRate} warmup ${r.warmup ?? 0.25} betas ${r.beta1 ?? 0.9}/${r.beta2 ?? 0.999} batch ${r.batchSize} smooth ${r.labelSmoothing ?? 0} wd ${r.weightDecay ?? 0} ema ${r.averageWeights ?? '-'} ${aug}`;
 }
 
 rows.sort((a, b) => b.validAccuracy - a.validAccuracy);

@@ -195,7 +195,7 @@ console.log(JSON.stringify({
 
   it("type-checks README's examples under tsc --strict --module nodenext, and runs them", async () => {
     const examples = await readmeExamples();
-    expect([...examples.keys()].sort()).toEqual(['images', 'pipeline', 'report']);
+    expect([...examples.keys()].sort()).toEqual(['ensemble', 'images', 'pipeline', 'report']);
     const dir = join(consumer, 'examples');
     await mkdir(dir);
     for (const [name, code] of examples) await writeFile(join(dir, `${name}.ts`), code);
@@ -221,6 +221,9 @@ console.log(JSON.stringify({
     const images = await run(process.execPath, ['examples/build/images.js'], { cwd: consumer, timeout: 120_000 });
     expect(images.stdout).toContain('28x28x1, classes: T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot');
     expect(images.stdout).toMatch(/cnn: test accuracy [01]\.\d{3}/);
+    const ensemble = await run(process.execPath, ['examples/build/ensemble.js'], { cwd: consumer, timeout: 120_000 });
+    expect(ensemble.stdout).toMatch(/ensemble of 3: validation accuracy [01]\.\d{3} \(members alone: [01]\.\d{3}, [01]\.\d{3}, [01]\.\d{3}\)/);
+    expect((await readdir(join(consumer, 'out-ensemble'))).sort()).toEqual(['metrics-mlp.json', 'model-mlp', 'submission-mlp.csv']);
     const fashion = (await readFile(join(consumer, 'out-fashion/submission-cnn.csv'), 'utf8')).trim().split('\n');
     expect(fashion).toHaveLength(81);
     const out = await readdir(join(consumer, 'out'));
