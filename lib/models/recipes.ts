@@ -55,12 +55,13 @@ const FAST_MLP: TrainingRecipe = {
 };
 
 /**
- * The CNN of the fast rung: the search's best of 12 at 5 epochs (99.52 % on validation, 99.57 % with
- * test-time augmentation, against 99.26 % for the old recipe cut to 5 epochs; 4 epochs gave 99.26 %,
- * 6 gave 99.52 %, and light jitter 99.38 %).
+ * The CNN of the fast rung: the search's best optimiser settings at 5 epochs (99.52 % on validation
+ * against 99.26 % for the old recipe cut to 5 epochs), with the default jitter and 8 epochs, chosen
+ * on a second split's validation images (`digits data --seed 7`): 99.57 % there, against 99.33 % for
+ * the search's 5 epochs without jitter.
  */
 const FAST_CNN: TrainingRecipe = {
-  epochs: 5,
+  epochs: 8,
   batchSize: 128,
   maxLearningRate: 1e-2,
   warmup: 0.4,
@@ -69,6 +70,7 @@ const FAST_CNN: TrainingRecipe = {
   weightDecay: 0.01,
   averageWeights: 0.998,
   tta: true,
+  augment: JITTER,
 };
 
 /**
@@ -85,7 +87,7 @@ export const NAMED_RECIPES: Readonly<Record<RecipeName, NamedRecipe>> = {
     summary: 'the most accurate result in about 30 minutes on 2 cores: an ensemble of CNNs with test-time augmentation',
     models: {
       mlp: FAST_MLP,
-      cnn: { ...FAST_CNN, epochs: 12, augment: JITTER, members: 5 },
+      cnn: { ...FAST_CNN, epochs: 12, members: 5 },
     },
   },
 };

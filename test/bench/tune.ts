@@ -4,6 +4,7 @@
  * passed as the user's own, so the job data carry no answers, and only one test row is predicted.
  *
  * Run: npm run tune -- --model cnn --trials 12 --epochs 4 [--seed 1] [--data-seed 20742] [--backend auto]
+ *   [--data-dir DIR] (Kaggle files of another split, from `digits data --seed N --out DIR`; default data/)
  *   [--first '<recipe JSON>'] (the first trial's recipe, default today's: `--trials 1 --first ...` scores one recipe)
  * Every trial is appended as one JSON line to out/tune/<model>.jsonl as it finishes; the table at the
  * end ranks the trials by validation accuracy, and the last line is JSON.
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'data-seed': { type: 'string', default: '20742' },
     backend: { type: 'string', default: 'auto' },
     first: { type: 'string' },
+    'data-dir': { type: 'string' },
   },
 });
 const model = parseModelName(values.model!);
@@ -77,7 +79,8 @@ function drawRecipe(random: () => number): TrainingRecipe {
 }
 
 const root = join(import.meta.dirname, '../..');
-const dataDir = join(root, 'data');
+// another split of the digits (`digits data --seed N --out DIR`) checks a recipe on validation images it was not chosen on
+const dataDir = values['data-dir'] ?? join(root, 'data');
 const files = kaggleFiles(dataDir);
 if (!existsSync(files.train)) await writeKaggleDefault(dataDir);
 const backend = await selectBackend({ backend: values.backend as 'auto' });

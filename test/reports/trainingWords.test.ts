@@ -33,7 +33,7 @@ describe('recipeWords', () => {
 
   it('describes the default recipes', () => {
     expect(recipeWords(RECIPES.cnn)).toBe(
-      '5 epochs, batch 128, one-cycle to 0.01 (warm-up 40%), Adam β 0.8/0.99, weight decay 0.01, weight averaging (EMA 0.998), test-time augmentation (5 shifts)',
+      '8 epochs, batch 128, one-cycle to 0.01 (warm-up 40%), Adam β 0.8/0.99, weight decay 0.01, weight averaging (EMA 0.998), test-time augmentation (5 shifts), jitter ±2 px / ±10° / ±10% zoom',
     );
     expect(recipeWords(RECIPES.mlp)).toBe('8 epochs, batch 256, one-cycle to 0.01 (warm-up 10%), Adam β 0.7/0.9, label smoothing 0.1, jitter ±1 px / ±5° / ±5% zoom');
   });

@@ -1,0 +1,12 @@
+import { readJobData } from './lib/jobs/inputs.ts';
+import { silentReporter } from './lib/jobs/reporter.ts';
+const job = await readJobData({ seed: 20742 }, silentReporter());
+const { train, valid, test } = job.data;
+const key = (ds: typeof train, i: number) => Buffer.from(ds.pixels.subarray(i * 784, (i + 1) * 784)).toString('base64');
+const trainKeys = new Set<string>();
+for (let i = 0; i < train.size; i++) trainKeys.add(key(train, i));
+let validDup = 0, testDup = 0;
+for (let i = 0; i < valid.size; i++) if (trainKeys.has(key(valid, i))) validDup++;
+for (let i = 0; i < test.size; i++) if (trainKeys.has(key(test, i))) testDup++;
+const validIds = new Set(valid.ids); let idOverlap = 0; for (const id of train.ids) if (validIds.has(id)) idOverlap++;
+console.log({ train: train.size, valid: valid.size, test: test.size, trainUnique: trainKeys.size, validDup, testDup, idOverlap, pixelsType: train.pixels.constructor.name });
