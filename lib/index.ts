@@ -183,3 +183,40 @@ export {
 } from './jobs/inputs.ts';
 export { silentReporter, type Reporter, type Task, type ProgressFields } from './jobs/reporter.ts';
 export { trainingProgress, describeEpoch } from './jobs/trainProgress.ts';
+
+// jobs as values: one model on referenced data, run in this process, on local worker processes or on a BullMQ queue
+export {
+  parseJob,
+  resolvedRecipe,
+  runIdFor,
+  jobId,
+  trainingJobs,
+  describeJob,
+  jobSchema,
+  recipeSchema,
+  JobPayloadError,
+  JOB_FORMAT_VERSION,
+  type FileReference,
+  type DataReference,
+  type JobCsvLayout,
+  type TrainingJob,
+  type ProbeJob,
+  type JobSpec,
+  type TrainingJobResult,
+  type ProbeJobResult,
+  type JobResult,
+  type RecipeOverrides,
+} from './jobs/trainingJob.ts';
+export { dataReference, fileReference, readReferencedData, checkReferencedFile, referencedFiles, firstRows, type ReferencedData, type DataAccess } from './jobs/jobData.ts';
+export { runTrainingJob, workerName, type JobEvent, type JobEpochEvent, type JobResultEvent, type RunTrainingJobOptions } from './jobs/runTrainingJob.ts';
+export { encodeJobResult, decodeJobResult, jobResultSchema, type EncodedJobResult, type EncodedPrediction } from './jobs/jobWire.ts';
+export {
+  DEFAULT_ATTEMPTS,
+  type JobRunner,
+  type JobOutcome,
+  type JobStartedOutcome,
+  type JobEpochOutcome,
+  type JobDoneOutcome,
+  type JobFailedOutcome,
+} from './jobs/runners/jobRunner.ts';
+export { inProcessRunner, type InProcessRunnerOptions } from './jobs/runners/inProcessRunner.ts';
