@@ -220,3 +220,4 @@ export {
   type JobFailedOutcome,
 } from './jobs/runners/jobRunner.ts';
 export { inProcessRunner, type InProcessRunnerOptions } from './jobs/runners/inProcessRunner.ts';
+export { localRunner, localWorkerCount, defaultThreadsPerJob, type LocalRunnerOptions } from './jobs/runners/localRunner.ts';
