@@ -221,3 +221,7 @@ export {
 } from './jobs/runners/jobRunner.ts';
 export { inProcessRunner, type InProcessRunnerOptions } from './jobs/runners/inProcessRunner.ts';
 export { localRunner, localWorkerCount, defaultThreadsPerJob, type LocalRunnerOptions } from './jobs/runners/localRunner.ts';
+export { queueRunner, DEFAULT_QUEUE_NAME, type QueueRunnerOptions } from './jobs/runners/queueRunner.ts';
+export { serveQueue, type QueueWorker, type QueueWorkerOptions, type QueueWorkerEvent } from './jobs/runners/queueWorker.ts';
+export { parseRedisUrl, checkRedis, DEFAULT_CONNECT_TIMEOUT_SECONDS, type RedisTarget } from './jobs/runners/redisConnection.ts';
+export { runnersSettled } from './jobs/runners/runnersSettled.ts';

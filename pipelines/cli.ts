@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   BACKEND_CHOICES,
+  DEFAULT_QUEUE_NAME,
   DEFAULT_SEED,
   NAMED_RECIPES,
   RECIPE_NAMES,
@@ -21,6 +22,7 @@ import { runCommand } from './cliErrors.ts';
 import { edaCommand, reportCommand } from './reportCommands.ts';
 import { runCommand as runJobCommand, type RunCommandOptions } from './runCommand.ts';
 import { trainCommand, type TrainCommandOptions } from './trainCommand.ts';
+import { workerCommand, type WorkerCommandOptions } from './workerCommand.ts';
 import type { ReporterMode } from './progress.ts';
 
 /** Parses a positive integer option, with a one-line error naming the option. */
@@ -228,7 +230,27 @@ export function buildProgram(): Command {
     .requiredOption('--from <dir>', 'output directory of an earlier `digits run` (holds report-data.json)')
     .action((options: { from: string }) => runCommand(() => reportCommand(options.from)));
 
+  addWorkerCommand(program);
   return program;
+}
+
+/** `digits worker`: serves the queue `digits run --queue` submits jobs to. */
+function addWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('serve a BullMQ queue of training jobs (ensemble members, tuning trials) that coordinators (digits run --queue) submit; runs until Ctrl-C')
+    .requiredOption('--queue <url>', 'the queue\'s Redis: redis://[user:password@]host[:port][/db], or rediss://... for TLS')
+    .option('--queue-name <name>', 'the BullMQ queue to serve', DEFAULT_QUEUE_NAME)
+    .option('--concurrency <n>', 'jobs at a time in this process (they share its threads: for more cores, start more workers)', positiveInt('--concurrency'), 1)
+    .option('--data-root <dir>', 'a directory jobs may read data from; repeatable (default: the current directory)', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
+    .option('--threads <n>', 'threads the backend computes on (default: every core)', positiveInt('--threads'))
+    .option('--stalled-after <seconds>', 'seconds after which the job of a worker that stopped answering goes to another worker (default 30; the same on every worker)', positiveInt('--stalled-after'))
+    .option('--quiet', 'print only errors')
+    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .action((options: Omit<WorkerCommandOptions, 'reporter'> & { quiet?: boolean; json?: boolean }) =>
+      runCommand(() => workerCommand({ ...options, reporter: reporterMode(options) })),
+    );
 }
 
 /** What commander hands a command: its options, with --quiet / --json still to become a reporter mode. */
