@@ -164,6 +164,7 @@ export {
   type TrainingData,
 } from './jobs/trainModel.ts';
 export { trainEnsemble, memberSeed, type TrainEnsembleOptions, type EnsembleEvent, type EnsembleMemberEvent } from './jobs/trainEnsemble.ts';
+export { saveJobResult, type EnsembleJobs, type EnsembleMemberFailedEvent } from './jobs/ensembleJobs.ts';
 export {
   readJobData,
   resolveInputs,

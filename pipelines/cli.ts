@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   BACKEND_CHOICES,
+  DEFAULT_ATTEMPTS,
   DEFAULT_QUEUE_NAME,
   DEFAULT_SEED,
   NAMED_RECIPES,
@@ -109,6 +110,28 @@ function addRecipeOptions(command: Command): Command {
     .option('--no-tta', 'predict each image once');
 }
 
+/**
+ * `--queue`, `--queue-name`, `--run-id`, `--attempts` and `--on-member-failure`: where models train
+ * as jobs, and what happens to a job that fails.
+ */
+function addJobOptions(command: Command): Command {
+  return command
+    .option(
+      '--queue <url>',
+      'train every model as jobs on a BullMQ queue in Redis that digits worker processes serve: redis://[user:password@]host[:port][/db], or rediss://... for TLS (default: ensemble members on worker processes of this machine)',
+    )
+    .option('--queue-name <name>', 'the BullMQ queue (the workers must serve the same)', DEFAULT_QUEUE_NAME)
+    .option('--run-id <id>', 'the id the jobs are filed under in the queue; the same command with the same id resumes a stopped run (default: derived from the data, recipe and seeds)', runIdOption)
+    .option('--attempts <n>', 'tries per job before it counts as failed', positiveInt('--attempts'), DEFAULT_ATTEMPTS)
+    .addOption(new Option('--on-member-failure <policy>', 'an ensemble member that fails on its last attempt: fail the run, or skip it and average the others').choices(['fail', 'skip']).default('fail'));
+}
+
+/** Parses `--run-id`: what a queue's job ids may hold. */
+function runIdOption(value: string): string {
+  if (!/^(?![0-9]+$)[A-Za-z0-9_.-]{1,100}$/.test(value)) throw new InvalidArgumentError(`expected 1-100 letters, digits, '_', '.' or '-' (not digits alone), got '${value}'`);
+  return value;
+}
+
 /** `--max-line-bytes N`: the longest line any command reads from a CSV file. */
 function maxLineBytesOption(): Option {
   return new Option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB): a longer one is an error').argParser(positiveInt('--max-line-bytes'));
@@ -190,6 +213,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
   addRecipeOptions(run);
+  addJobOptions(run);
   addLayoutOptions(run, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: RunCliOptions) =>

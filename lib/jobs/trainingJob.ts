@@ -156,6 +156,7 @@ export const recipeSchema: SchemaObject = {
     weightDecay: unit(1),
     averageWeights: unit(1),
     tta: { type: 'boolean' },
+    members: positiveInt(1000),
     augment: {
       type: 'object',
       additionalProperties: false,

@@ -210,7 +210,11 @@ export function localRunner(options: LocalRunnerOptions = {}): JobRunner {
       }),
     close: async () => {
       const exits = [...slots].map((slot) => new Promise<void>((resolve) => (slot.child.exitCode !== null || slot.child.signalCode !== null ? resolve() : slot.child.once('exit', () => resolve()))));
-      for (const slot of slots) slot.child.kill('SIGKILL');
+      for (const slot of slots) {
+        // held until it is gone: an idle process is unreferenced, and its exit must still be awaited
+        busy(slot);
+        slot.child.kill('SIGKILL');
+      }
       await Promise.all(exits);
     },
   };

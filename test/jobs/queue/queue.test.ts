@@ -1,8 +1,7 @@
 /**
  * Training jobs on a real BullMQ queue: a redis-server of the test's own on a free loopback port, and
- * `digits worker` processes from the built CLI. The workers (A and B at first; C, D and E join for the
- * load test) serve one queue for the whole file, so the tests run in order: A is killed in the
- * second, B serves the ones after it.
+ * five `digits worker` processes from the built CLI that serve one queue for the whole file, so the
+ * tests run in order: the second kills one worker mid-job, the four left serve the tests after it.
  */
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -18,7 +17,7 @@ import { tempDir } from '../../helpers/files.ts';
 import { describeRedis, startRedisServer, type RedisServer } from '../../helpers/redisServer.ts';
 import { useTestBackend } from '../../models/fixtures.ts';
 import { CLI, doneIds, outcomesOf, probeJobs, ROOT, tinyDataReference, tinyTrainingJobs } from './fixtures.ts';
-import { killWorkers, startWorker, type WorkerProcess } from './workers.ts';
+import { firstEvent, killWorkers, startWorker, type WorkerProcess } from './workers.ts';
 
 const QUEUE = 'digit-flow-test';
 let redis: RedisServer;
@@ -33,7 +32,7 @@ describeRedis('training jobs on a BullMQ queue', () => {
     redis = await startRedisServer();
     dataDir = await tempDir('queue-data-');
     data = await tinyDataReference(dataDir);
-    workers.push(...(await Promise.all([startWorker(redis.url, dataDir, ['--queue-name', QUEUE]), startWorker(redis.url, dataDir, ['--queue-name', QUEUE])])));
+    workers.push(...(await Promise.all([1, 2, 3, 4, 5].map(() => startWorker(redis.url, dataDir, ['--queue-name', QUEUE])))));
     queue = new Queue(QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
   });
   afterAll(async () => {
@@ -77,22 +76,23 @@ describeRedis('training jobs on a BullMQ queue', () => {
     );
   });
 
-  it('two workers, one killed mid-job: its job goes to the other, every job is done once, with the in-process results', async () => {
-    const [a, b] = workers;
+  it('a worker killed mid-job: its job goes to another, every job is done once, with the in-process results', async () => {
     const jobs = tinyTrainingJobs('r-kill', data, 3, 3);
     const runner = await queueRunner({ url: redis.url, queueName: QUEUE });
     const run = outcomesOf(runner.run(jobs));
-    const epoch = await a.next((event) => event.type === 'job-epoch');
-    a.kill('SIGKILL');
+    // the first worker to finish an epoch is killed in the middle of its job
+    const epoch = await firstEvent(workers, (event) => event.type === 'job-epoch');
+    epoch.worker.kill('SIGKILL');
     const killedAt = performance.now();
     const outcomes = await run;
     await runner.close();
+    workers.splice(workers.indexOf(epoch.worker), 1);
     expect(doneIds(outcomes).sort()).toEqual(jobs.map((job) => job.id));
-    const taken = outcomes.find((o) => o.type === 'done' && o.job.id === epoch.jobId) as { result: TrainingJobResult };
-    expect(taken.result.worker).toBe(b.name);
-    // nothing ran twice to completion: A finished nothing, B each job once
-    expect(a.done()).toEqual([]);
-    expect(b.done().sort()).toEqual(jobs.map((job) => job.id));
+    const taken = outcomes.find((o) => o.type === 'done' && o.job.id === epoch.event.jobId) as { result: TrainingJobResult };
+    expect(workers.map((worker) => worker.name)).toContain(taken.result.worker);
+    // nothing ran twice to completion: the killed worker finished nothing, the others each job once
+    expect(epoch.worker.done()).toEqual([]);
+    expect(completions('r-kill.')).toEqual(jobs.map((job) => job.id));
     // within seconds of the kill (the lock of --stalled-after 2, then the next stalled check)
     expect(performance.now() - killedAt).toBeLessThan(20_000);
 
@@ -104,7 +104,6 @@ describeRedis('training jobs on a BullMQ queue', () => {
   });
 
   it('retries a job that fails, then reports it with its error; never runs a payload that fails the schema', async () => {
-    const [, b] = workers;
     const [good] = tinyTrainingJobs('r-bad', data, 1);
     const changed = { ...data, train: { ...data.train, sha256: '0'.repeat(64) } };
     const bad = { ...good, id: 'r-bad.member-2', index: 2, data: changed };
@@ -118,15 +117,14 @@ describeRedis('training jobs on a BullMQ queue', () => {
 
     // a payload with a field the schema does not know, added past the coordinator
     await queue.add('train', { ...good, id: 'r-bad.member-3', index: 3, command: 'rm -rf /' }, { jobId: 'r-bad.member-3', attempts: 3 });
-    const refusal = await b.next((event) => event.type === 'job-failed' && event.jobId === 'r-bad.member-3');
+    const { event: refusal } = await firstEvent(workers, (event) => event.type === 'job-failed' && event.jobId === 'r-bad.member-3');
     expect(refusal).toMatchObject({ error: 'job payload: field / must NOT have additional properties (command)', final: true });
-    expect(b.events.some((event) => event.type === 'job-started' && event.jobId === 'r-bad.member-3')).toBe(false);
+    expect(workers.some((worker) => worker.events.some((event) => event.type === 'job-started' && event.jobId === 'r-bad.member-3'))).toBe(false);
     const job = await queue.getJob('r-bad.member-3');
     expect([await job?.getState(), job?.attemptsMade]).toEqual(['failed', 1]);
   });
 
   it('a coordinator killed mid-run and started again resumes by its run id, without running finished jobs again', async () => {
-    const [, b] = workers;
     const jobs = tinyTrainingJobs('r-restart', data, 4, 3);
     const file = join(await tempDir('coordinator-'), 'jobs.json');
     await writeFile(file, JSON.stringify(jobs));
@@ -135,8 +133,8 @@ describeRedis('training jobs on a BullMQ queue', () => {
     expect(firstLines.filter((line) => line.type === 'done')).toHaveLength(1);
     const second = await coordinator(file).stopped;
     expect(second.filter((line) => line.type === 'done').map((line) => line.id).sort()).toEqual(jobs.map((job) => job.id));
-    // the job done before the restart was taken from Redis: B ran each job to completion once
-    expect(b.done().filter((id) => id.startsWith('r-restart.')).sort()).toEqual(jobs.map((job) => job.id));
+    // the job done before the restart was taken from Redis: each job ran to completion once
+    expect(completions('r-restart.')).toEqual(jobs.map((job) => job.id));
     expect(second.filter((line) => line.type === 'started').map((line) => line.id)).not.toContain(firstLines.find((line) => line.type === 'done')!.id);
   });
 
@@ -160,9 +158,7 @@ describeRedis('training jobs on a BullMQ queue', () => {
   });
 
   it('takes 200 jobs through four workers with none lost and none run twice to completion', async () => {
-    workers.push(...(await Promise.all([1, 2, 3].map(() => startWorker(redis.url, dataDir, ['--queue-name', QUEUE])))));
-    const serving = workers.slice(1);
-    expect(serving).toHaveLength(4);
+    expect(workers).toHaveLength(4);
     const jobs = probeJobs('r-load', data, 200);
     const runner = await queueRunner({ url: redis.url, queueName: QUEUE });
     const started = performance.now();
@@ -171,12 +167,16 @@ describeRedis('training jobs on a BullMQ queue', () => {
     await runner.close();
     expect(doneIds(outcomes)).toHaveLength(200);
     expect(new Set(doneIds(outcomes)).size).toBe(200);
-    const completions = serving.flatMap((worker) => worker.done().filter((id) => id.startsWith('r-load.')));
-    expect(completions.sort()).toEqual(jobs.map((job) => job.id).sort());
-    for (const worker of serving) expect(worker.done().filter((id) => id.startsWith('r-load.')).length).toBeGreaterThan(0);
+    expect(completions('r-load.')).toEqual(jobs.map((job) => job.id).sort());
+    for (const worker of workers) expect(worker.done().filter((id) => id.startsWith('r-load.')).length).toBeGreaterThan(0);
     process.stderr.write(`queue load test: 200 probe jobs through 4 workers in ${seconds.toFixed(1)} s (${(200 / seconds).toFixed(0)} jobs/s)\n`);
   });
 });
+
+/** The jobs of a run (ids starting with `prefix`) the live workers ran to completion, sorted: each once, if nothing ran twice. */
+function completions(prefix: string): string[] {
+  return workers.flatMap((worker) => worker.done().filter((id) => id.startsWith(prefix))).sort();
+}
 
 /** A port no server listens on. */
 async function unusedPort(): Promise<number> {

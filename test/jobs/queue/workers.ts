@@ -59,7 +59,7 @@ export async function startWorker(url: string, dataRoot: string, extra: string[]
     const seen = events.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${child.pid}: no matching event within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`worker ${child.pid}: no matching event within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs).unref();
       waiters.push({ match, resolve: (event) => (clearTimeout(timer), resolve(event)) });
       void exited.then(({ code, signal }) => reject(new Error(`worker ${child.pid} exited (${signal ?? code}) before the event; stderr: ${stderr}`)));
     });
@@ -74,6 +74,20 @@ export async function startWorker(url: string, dataRoot: string, extra: string[]
     kill: (signal) => child.kill(signal),
     exited,
   };
+}
+
+/** The first of `workers` to print an event that satisfies `match`, with that event. */
+export function firstEvent(workers: readonly WorkerProcess[], match: (event: WorkerEvent) => boolean, timeoutMs = 60_000): Promise<{ worker: WorkerProcess; event: WorkerEvent }> {
+  return new Promise((resolve, reject) => {
+    let waiting = workers.length;
+    for (const worker of workers) {
+      worker.next(match, timeoutMs).then(
+        (event) => resolve({ worker, event }),
+        // the others' waits end with the test: only all of them failing is a failure
+        (error: unknown) => --waiting === 0 && reject(error),
+      );
+    }
+  });
 }
 
 /** Stops workers still running (SIGKILL: their jobs are the test's, and the test is over). */
