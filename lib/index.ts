@@ -165,6 +165,7 @@ export {
 } from './jobs/trainModel.ts';
 export { trainEnsemble, memberSeed, type TrainEnsembleOptions, type EnsembleEvent, type EnsembleMemberEvent } from './jobs/trainEnsemble.ts';
 export { saveJobResult, type EnsembleJobs, type EnsembleMemberFailedEvent } from './jobs/ensembleJobs.ts';
+export { runTrials, rankTrials, type TrialsOptions, type TrialResult, type TrialFailure } from './jobs/runTrials.ts';
 export {
   readJobData,
   resolveInputs,

@@ -43,7 +43,7 @@ export async function fileReference(path: string): Promise<FileReference> {
  * const job = await readJobData(options, reporter);
  * const data = await dataReference(options, job.files);
  */
-export async function dataReference(options: JobDataOptions, files: InputFiles, rows?: { train: number; valid: number }): Promise<DataReference> {
+export async function dataReference(options: JobDataOptions, files: InputFiles, rows?: DataReference['rows']): Promise<DataReference> {
   const layout: JobCsvLayout = {};
   if (options.header !== undefined) layout.header = options.header;
   if (options.maxLineBytes !== undefined) layout.maxLineBytes = options.maxLineBytes;
@@ -118,8 +118,9 @@ export async function readReferencedData(reference: DataReference, access: DataA
 async function readData(reference: DataReference): Promise<ReferencedData> {
   const job = await readJobData({ train: reference.train.path, test: reference.test.path, seed: reference.splitSeed, ...reference.layout, classNames: reference.classNames }, silentReporter());
   const answers = reference.answers ? await readAnswers(reference.answers.path, job.data.test, job.data.train.format) : job.answers;
-  const { train, valid, test } = job.data;
-  const data = reference.rows ? { train: firstRows(train, reference.rows.train), valid: firstRows(valid, reference.rows.valid), test } : job.data;
+  const { rows = {} } = reference;
+  const first = (dataset: ImageDataset, n: number | undefined): ImageDataset => (n === undefined ? dataset : firstRows(dataset, n));
+  const data = { train: first(job.data.train, rows.train), valid: first(job.data.valid, rows.valid), test: first(job.data.test, rows.test) };
   return { data, ...(answers ? { answers } : {}) };
 }
 

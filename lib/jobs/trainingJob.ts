@@ -44,8 +44,8 @@ export interface DataReference {
   splitSeed: number;
   layout?: JobCsvLayout;
   classNames?: string[];
-  /** Train and validate on the first rows only (the CLI's `--quick`). */
-  rows?: { train: number; valid: number };
+  /** Train, validate or predict on the first rows only (the CLI's `--quick`; a tuning search predicts one test row). */
+  rows?: { train?: number; valid?: number; test?: number };
 }
 
 /** Version of the job and result formats: a worker refuses a job of another version. */
@@ -199,8 +199,8 @@ const dataSchema = {
     rows: {
       type: 'object',
       additionalProperties: false,
-      required: ['train', 'valid'],
-      properties: { train: positiveInt(1e9), valid: positiveInt(1e9) },
+      minProperties: 1,
+      properties: { train: positiveInt(1e9), valid: positiveInt(1e9), test: positiveInt(1e9) },
     },
   },
 } as const;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { from, lastValueFrom, map, mergeMap, toArray } from 'rxjs';
+import { lastValueFrom, map, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readReferencedData, type ReferencedData } from '../../../lib/jobs/jobData.ts';
 import { inProcessRunner } from '../../../lib/jobs/runners/inProcessRunner.ts';
@@ -12,7 +12,7 @@ import type { TrainModelResult } from '../../../lib/jobs/trainModel.ts';
 import type { ModelMetrics } from '../../../lib/types.ts';
 import { tempDir } from '../../helpers/files.ts';
 import { useTestBackend } from '../../models/fixtures.ts';
-import { tinyDataReference } from './fixtures.ts';
+import { reversingRunner, tinyDataReference } from './fixtures.ts';
 
 let dir: string;
 let reference: DataReference;
@@ -23,24 +23,6 @@ beforeAll(async () => {
   reference = await tinyDataReference(join(dir, 'data'));
   data = await readReferencedData(reference);
 });
-
-/** A runner that runs the jobs in-process, then reports them last job first (each job's outcomes in order), as a queue may finish them. */
-function reversingRunner(): JobRunner {
-  const inner = inProcessRunner();
-  const lastJobFirst = (outcomes: JobOutcome[]): JobOutcome[] => {
-    const ids = [...new Set(outcomes.map((o) => o.job.id))].reverse();
-    return ids.flatMap((id) => outcomes.filter((o) => o.job.id === id));
-  };
-  return {
-    description: 'in reverse',
-    run: (jobs) =>
-      inner.run(jobs).pipe(
-        toArray(),
-        mergeMap((outcomes) => from(lastJobFirst(outcomes))),
-      ),
-    close: () => inner.close(),
-  };
-}
 
 /** A runner on which the jobs of `failing` members fail on their last attempt. */
 function failingRunner(failing: readonly number[]): JobRunner {

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { lastValueFrom, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, mergeMap, toArray, type Observable } from 'rxjs';
 import { dataReference } from '../../../lib/jobs/jobData.ts';
-import type { JobOutcome } from '../../../lib/jobs/runners/jobRunner.ts';
+import { inProcessRunner } from '../../../lib/jobs/runners/inProcessRunner.ts';
+import type { JobOutcome, JobRunner } from '../../../lib/jobs/runners/jobRunner.ts';
 import { JOB_FORMAT_VERSION, jobId, resolvedRecipe, trainingJobs, type DataReference, type ProbeJob, type TrainingJob } from '../../../lib/jobs/trainingJob.ts';
 import { writeKaggleCsvs } from '../../helpers/kaggleCsvs.ts';
 
@@ -42,4 +43,22 @@ export function outcomesOf(run: Observable<JobOutcome>): Promise<JobOutcome[]> {
 /** The ids of the jobs that ended `done`, in completion order. */
 export function doneIds(outcomes: readonly JobOutcome[]): string[] {
   return outcomes.filter((o) => o.type === 'done').map((o) => o.job.id);
+}
+
+/** A runner that runs the jobs in-process, then reports them last job first (each job's outcomes in order), as a queue may finish them. */
+export function reversingRunner(): JobRunner {
+  const inner = inProcessRunner();
+  const lastJobFirst = (outcomes: JobOutcome[]): JobOutcome[] => {
+    const ids = [...new Set(outcomes.map((o) => o.job.id))].reverse();
+    return ids.flatMap((id) => outcomes.filter((o) => o.job.id === id));
+  };
+  return {
+    description: 'in reverse',
+    run: (jobs) =>
+      inner.run(jobs).pipe(
+        toArray(),
+        mergeMap((outcomes) => from(lastJobFirst(outcomes))),
+      ),
+    close: () => inner.close(),
+  };
 }
