@@ -187,6 +187,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
   addRecipeOptions(train);
+  addJobOptions(train);
   addLayoutOptions(train, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: TrainCliOptions) =>
