@@ -35,6 +35,23 @@ export function describeRedis(title: string, body: () => void): void {
   describe.skipIf(missing)(missing ? `${title} (skipped: no redis-server)` : title, body);
 }
 
+/**
+ * A self-signed certificate for 127.0.0.1 made with `openssl` in `dir` (undefined where there is no
+ * openssl), for a TLS redis-server.
+ */
+export function selfSignedCertificate(dir: string): { cert: string; key: string } | undefined {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
+      stdio: 'ignore',
+    });
+    return { cert, key };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A port nothing listens on right now. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,19 +69,21 @@ function freePort(): Promise<number> {
  * (`--save '' --appendonly no`), and resolves once it accepts connections. `stop()` ends it and
  * removes the directory.
  */
-export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
+export async function startRedisServer(options: { password?: string; tls?: { cert: string; key: string } } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'digit-flow-redis-'));
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning'];
     if (options.password) args.push('--requirepass', options.password);
+    // TLS only: no plain port
+    if (options.tls) args.splice(0, 2, '--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-auth-clients', 'no');
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const ready = await untilListening(child, port);
     if (ready === true) {
       const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
       return {
         port,
-        url: `redis://${auth}127.0.0.1:${port}`,
+        url: `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
         stop: async () => {
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGTERM');

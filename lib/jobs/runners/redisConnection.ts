@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { UserError } from '../../errors.ts';
 
 /** Where a queue's Redis is and how to log in, parsed from a `redis://` or `rediss://` URL. */
@@ -64,7 +65,7 @@ export interface RedisConnectionOptions {
   db: number;
   username?: string;
   password?: string;
-  tls?: { servername: string };
+  tls?: { servername?: string };
   /** null: a command waits for a lost connection to come back rather than failing. */
   maxRetriesPerRequest: null;
 }
@@ -80,7 +81,8 @@ export function redisOptions(target: RedisTarget): RedisConnectionOptions {
     db: target.db,
     ...(target.username === undefined ? {} : { username: target.username }),
     ...(target.password === undefined ? {} : { password: target.password }),
-    ...(target.tls ? { tls: { servername: target.host } } : {}),
+    // SNI takes a host name, never an address: the certificate is checked against the host either way
+    ...(target.tls ? { tls: isIP(target.host) ? {} : { servername: target.host } } : {}),
     maxRetriesPerRequest: null,
   };
 }
@@ -124,5 +126,7 @@ function describeRedisError(error: unknown): string {
   if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) return 'it refused the user name or password in the URL';
   if (/ECONNREFUSED/.test(message)) return 'connection refused (is redis-server running there, on that port?)';
   if (/ENOTFOUND|EAI_AGAIN/.test(message)) return 'unknown host';
+  if (/certificate|CERT_|ERR_TLS/i.test(message)) return `its TLS certificate is not trusted here (${message.split('\n')[0]}); NODE_EXTRA_CA_CERTS=FILE adds a certificate authority`;
+  if (/wrong version number|packet length too long/i.test(message)) return 'it does not speak TLS: use redis:// rather than rediss://';
   return `cannot connect (${message.split('\n')[0]})`;
 }

@@ -14,7 +14,7 @@ import { queueRunner } from '../../../lib/jobs/runners/queueRunner.ts';
 import { runnersSettled } from '../../../lib/jobs/runners/runnersSettled.ts';
 import type { DataReference, TrainingJobResult } from '../../../lib/jobs/trainingJob.ts';
 import { tempDir } from '../../helpers/files.ts';
-import { describeRedis, startRedisServer, type RedisServer } from '../../helpers/redisServer.ts';
+import { describeRedis, selfSignedCertificate, startRedisServer, type RedisServer } from '../../helpers/redisServer.ts';
 import { useTestBackend } from '../../models/fixtures.ts';
 import { CLI, doneIds, outcomesOf, probeJobs, ROOT, tinyDataReference, tinyTrainingJobs } from './fixtures.ts';
 import { firstEvent, killWorkers, startWorker, type WorkerProcess } from './workers.ts';
@@ -76,6 +76,30 @@ describeRedis('training jobs on a BullMQ queue', () => {
     );
   });
 
+  it('speaks TLS with rediss://, and checks the server\'s certificate', async (context) => {
+    const dir = await tempDir('redis-tls-');
+    const certificate = selfSignedCertificate(dir);
+    if (!certificate) return context.skip('no openssl to make a certificate with');
+    const server = await startRedisServer({ tls: certificate });
+    try {
+      // this process does not trust the certificate
+      await expect(queueRunner({ url: server.url })).rejects.toThrow(new RegExp(`^Redis at ${server.url}: its TLS certificate is not trusted here \\(self[- ]signed certificate\\)`));
+      // a worker and a coordinator that do: a job goes through
+      const trust = { NODE_EXTRA_CA_CERTS: certificate.cert };
+      const worker = await startWorker(server.url, dataDir, [], trust);
+      const file = join(dir, 'jobs.json');
+      await writeFile(file, JSON.stringify(probeJobs('r-tls', data, 2)));
+      try {
+        const lines = await coordinator(file, { url: server.url, queue: 'digit-flow-training', env: trust }).stopped;
+        expect(lines.filter((line) => line.type === 'done').map((line) => line.worker)).toEqual([worker.name, worker.name]);
+      } finally {
+        await killWorkers([worker]);
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('a worker killed mid-job: its job goes to another, every job is done once, with the in-process results', async () => {
     const jobs = tinyTrainingJobs('r-kill', data, 3, 3);
     const runner = await queueRunner({ url: redis.url, queueName: QUEUE });
@@ -128,7 +152,7 @@ describeRedis('training jobs on a BullMQ queue', () => {
     const jobs = tinyTrainingJobs('r-restart', data, 4, 3);
     const file = join(await tempDir('coordinator-'), 'jobs.json');
     await writeFile(file, JSON.stringify(jobs));
-    const first = coordinator(file, (line) => line.type === 'done');
+    const first = coordinator(file, { killAt: (line) => line.type === 'done' });
     const firstLines = await first.stopped;
     expect(firstLines.filter((line) => line.type === 'done')).toHaveLength(1);
     const second = await coordinator(file).stopped;
@@ -209,9 +233,20 @@ interface CoordinatorLine {
   worker?: string;
 }
 
-/** The test's coordinator process (coordinator.ts) on `jobsFile`; killed with SIGKILL at the first line `killAt` matches. */
-function coordinator(jobsFile: string, killAt?: (line: CoordinatorLine) => boolean): { stopped: Promise<CoordinatorLine[]> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'coordinator.ts'), redis.url, QUEUE, jobsFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * The test's coordinator process (coordinator.ts) on `jobsFile`, on this file's queue unless told
+ * another; killed with SIGKILL at the first line `killAt` matches.
+ */
+function coordinator(
+  jobsFile: string,
+  options: { killAt?: (line: CoordinatorLine) => boolean; url?: string; queue?: string; env?: NodeJS.ProcessEnv } = {},
+): { stopped: Promise<CoordinatorLine[]> } {
+  const { killAt, url = redis.url, queue = QUEUE, env = {} } = options;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'coordinator.ts'), url, queue, jobsFile], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const lines: CoordinatorLine[] = [];
   let buffered = '';
   child.stdout.on('data', (chunk: Buffer) => {

@@ -28,10 +28,11 @@ export interface WorkerProcess {
  * `--stalled-after 2` so that the job of a killed worker goes to another within seconds; resolves
  * once it serves.
  */
-export async function startWorker(url: string, dataRoot: string, extra: string[] = []): Promise<WorkerProcess> {
+export async function startWorker(url: string, dataRoot: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   const child: ChildProcess = spawn(process.execPath, [CLI, 'worker', '--queue', url, '--data-root', dataRoot, '--stalled-after', '2', '--json', ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const events: WorkerEvent[] = [];
   const waiters: Array<{ match: (event: WorkerEvent) => boolean; resolve: (event: WorkerEvent) => void }> = [];
