@@ -5,7 +5,8 @@ import { defer, filter, from, map, Observable, of, switchMap, timer } from 'rxjs
 import type { EpochStats } from '../types.ts';
 import { readReferencedData, checkReferencedFile, referencedFiles, type DataAccess } from './jobData.ts';
 import { trainModel, type TrainModelEvent, type TrainModelResult } from './trainModel.ts';
-import type { JobResult, JobSpec, ProbeJob, ProbeJobResult, TrainingJob, TrainingJobResult } from './trainingJob.ts';
+import type { TrainingRecipe } from '../models/recipes.ts';
+import { recipeSchema, type JobResult, type JobSpec, type ProbeJob, type ProbeJobResult, type TrainingJob, type TrainingJobResult } from './trainingJob.ts';
 
 /** An epoch of a job finished, wherever it runs. */
 export interface JobEpochEvent {
@@ -58,8 +59,7 @@ function runTraining(job: TrainingJob, options: RunTrainingJobOptions): Observab
           model: job.model,
           data,
           answers,
-          recipe: job.recipe,
-          augment: job.recipe.augment !== undefined,
+          recipe: exactly(job.recipe),
           seed: job.seed,
           member: job.index,
           outDir: scratch,
@@ -77,6 +77,15 @@ function runTraining(job: TrainingJob, options: RunTrainingJobOptions): Observab
       ),
     ),
   );
+}
+
+/**
+ * The job's recipe with every field it leaves out set to undefined, so that `trainModel` adds none of
+ * the model's defaults: a job trains with its recipe and nothing else (no jitter when it has none).
+ */
+function exactly(recipe: TrainingRecipe): TrainingRecipe {
+  const unset = Object.fromEntries(Object.keys(recipeSchema.properties as object).map((key) => [key, undefined]));
+  return { ...unset, ...recipe } as TrainingRecipe;
 }
 
 /** The result of a training job, its saved model's files read back from the scratch directory. */

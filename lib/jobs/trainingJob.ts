@@ -62,8 +62,9 @@ interface JobBase {
 }
 
 /**
- * One model trained on referenced data: a built-in model, its whole recipe, a seed, and which
- * ensemble member or tuning trial it is. Its result is a {@link TrainingJobResult}.
+ * One model trained on referenced data: a built-in model, its whole recipe (it trains with exactly
+ * that: a field left out is not taken from the model's default recipe; see {@link resolvedRecipe}),
+ * a seed, and which ensemble member or tuning trial it is. Its result is a {@link TrainingJobResult}.
  *
  * @example
  * const job: TrainingJob = {

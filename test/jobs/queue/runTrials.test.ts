@@ -30,5 +30,7 @@ describe('runTrials', () => {
     const [best] = rankTrials(inOrder);
     expect(best.recipe).toBe(recipes[best.trial]);
     expect((inOrder as TrialResult[]).every((r) => r.metrics.testPredictions?.length === 1)).toBe(true);
+    // exactly the recipe: nothing of the MLP's default (its jitter, its label smoothing) added
+    for (const result of inOrder as TrialResult[]) expect(result.metrics.recipe).toEqual(recipes[result.trial]);
   });
 });
