@@ -4,9 +4,10 @@ import { Observable, type Subscriber } from 'rxjs';
 import { UserError } from '../../errors.ts';
 import type { EpochStats } from '../../types.ts';
 import { decodeJobResult } from '../jobWire.ts';
-import type { JobSpec } from '../trainingJob.ts';
+import { JOB_FORMAT_VERSION, type JobResult, type JobSpec } from '../trainingJob.ts';
 import { DEFAULT_ATTEMPTS, errorLine, type JobOutcome, type JobRunner } from './jobRunner.ts';
 import { checkRedis, DEFAULT_CONNECT_TIMEOUT_SECONDS, parseRedisUrl, redisOptions } from './redisConnection.ts';
+import { openResultStore, type ResultStore } from './resultStore.ts';
 import { settleLater } from './runnersSettled.ts';
 
 /** The BullMQ queue coordinators and `digits worker` meet on unless told another. */
@@ -30,7 +31,19 @@ export interface QueueRunnerOptions {
   rescanSeconds?: number;
 }
 
-const WEEK_SECONDS = 7 * 24 * 3600;
+/** Seconds Redis keeps a finished job and its result by default, for a coordinator that restarts. */
+export const DEFAULT_KEEP_SECONDS = 7 * 24 * 3600;
+
+/**
+ * What a queue worker returns for a job: where the attempt left its result (see `ResultStore`), so
+ * that BullMQ's job and event stream carry a few bytes, not the megabytes of a result.
+ */
+export interface StoredResultReference {
+  version: typeof JOB_FORMAT_VERSION;
+  jobId: string;
+  /** The attempt's field in the job's result hash. */
+  stored: string;
+}
 /** Job states in which a job waits for a worker: the ones a cancelled coordinator takes back. */
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
 
@@ -53,7 +66,7 @@ export async function queueRunner(options: QueueRunnerOptions): Promise<JobRunne
     queueName = DEFAULT_QUEUE_NAME,
     attempts = DEFAULT_ATTEMPTS,
     connectTimeoutSeconds = DEFAULT_CONNECT_TIMEOUT_SECONDS,
-    keepSeconds = WEEK_SECONDS,
+    keepSeconds = DEFAULT_KEEP_SECONDS,
     retryDelaySeconds = 1,
     rescanSeconds = 5,
   } = options;
@@ -66,6 +79,7 @@ export async function queueRunner(options: QueueRunnerOptions): Promise<JobRunne
   const queue: Queue = new Queue(queueName, { connection });
   // a dropped connection is retried by ioredis; commands wait for it
   queue.on('error', () => {});
+  const store = await openResultStore(target, queueName);
   const jobOptions = {
     attempts,
     backoff: { type: 'fixed', delay: retryDelaySeconds * 1000 },
@@ -101,7 +115,7 @@ export async function queueRunner(options: QueueRunnerOptions): Promise<JobRunne
       new Observable<JobOutcome>((subscriber) => {
         const events: QueueEvents = new QueueEvents(queueName, { connection });
         events.on('error', () => {});
-        const tracker = new RunTracker(jobs, subscriber);
+        const tracker = new RunTracker(jobs, subscriber, store);
         /** The jobs this run added or took over: the only ones it takes back when cancelled. */
         const owned = new Set<string>();
         events.on('active', ({ jobId }) => tracker.started(jobId));
@@ -150,9 +164,13 @@ export async function queueRunner(options: QueueRunnerOptions): Promise<JobRunne
       for (const job of jobs) {
         const state = await queue.getJobState(job.id);
         if (state === 'completed' || state === 'failed') await queue.remove(job.id);
+        await store.remove(job.id);
       }
     },
-    close: () => queue.close(),
+    close: async () => {
+      await queue.close();
+      await store.close();
+    },
   };
 }
 
@@ -164,6 +182,7 @@ class RunTracker {
   constructor(
     jobs: readonly JobSpec[],
     private readonly subscriber: Subscriber<JobOutcome>,
+    private readonly store: ResultStore,
   ) {
     this.jobs = new Map(jobs.map((job) => [job.id, job]));
     this.open = new Set(this.jobs.keys());
@@ -190,16 +209,22 @@ class RunTracker {
     if (this.open.has(id) && isEpochStats(data)) this.subscriber.next({ type: 'epoch', job: this.job(id), stats: data });
   }
 
+  /** A job completed: its result is fetched from the store the return value names, then settled (once). */
   completed(id: string, returnvalue: unknown): void {
     if (!this.open.has(id)) return;
     const job = this.job(id);
-    let outcome: JobOutcome;
-    try {
-      outcome = { type: 'done', job, result: decodeJobResult(returnvalue, job) };
-    } catch (error) {
-      outcome = { type: 'failed', job, error: errorLine(error), attempts: 1 };
-    }
-    this.settle(id, outcome);
+    void this.fetch(job, returnvalue).then(
+      (result) => this.open.has(id) && this.settle(id, { type: 'done', job, result }),
+      (error: unknown) => this.open.has(id) && this.settle(id, { type: 'failed', job, error: errorLine(error), attempts: 1 }),
+    );
+  }
+
+  private async fetch(job: JobSpec, returnvalue: unknown): Promise<JobResult> {
+    const reference = returnvalue as Partial<StoredResultReference> | null;
+    if (reference?.jobId !== job.id || typeof reference.stored !== 'string') throw new Error(`result of job ${job.id}: the worker's answer names no stored result`);
+    const json = await this.store.get(job.id, reference.stored);
+    if (json === undefined) throw new Error(`result of job ${job.id}: no longer in Redis (expired or discarded)`);
+    return decodeJobResult(JSON.parse(json), job);
   }
 
   failed(id: string, reason: string | undefined, attempts: number): void {

@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import type { Job, Worker } from 'bullmq';
 import { UserError } from '../../errors.ts';
 import type { EpochStats } from '../../types.ts';
-import { encodeJobResult, type EncodedJobResult } from '../jobWire.ts';
+import { encodeJobResult } from '../jobWire.ts';
 import { runTrainingJob, workerName } from '../runTrainingJob.ts';
-import { describeJob, JobPayloadError, parseJob, type JobResult, type JobSpec } from '../trainingJob.ts';
+import { describeJob, JOB_FORMAT_VERSION, JobPayloadError, parseJob, type JobResult, type JobSpec } from '../trainingJob.ts';
 import { errorLine } from './jobRunner.ts';
-import { checkQueueName, DEFAULT_QUEUE_NAME } from './queueRunner.ts';
+import { checkQueueName, DEFAULT_KEEP_SECONDS, DEFAULT_QUEUE_NAME, type StoredResultReference } from './queueRunner.ts';
+import { openResultStore } from './resultStore.ts';
 import { checkRedis, DEFAULT_CONNECT_TIMEOUT_SECONDS, parseRedisUrl, redisOptions } from './redisConnection.ts';
 
 /** Options of {@link serveQueue}. */
@@ -66,7 +67,8 @@ class WorkerStopping extends Error {}
  * against the job schema (a payload that fails it is refused at once, never retried, never run),
  * reads its data only from inside `dataRoots` and only with the content hash the job names, trains
  * on the backend this process selected, and returns the result (metrics, probabilities, the saved
- * model) through Redis. Progress goes back as one update per epoch. The caller selects the backend
+ * model) through Redis, in a hash of its own that the job's return value names. Progress goes back as
+ * one update per epoch. The caller selects the backend
  * first (`selectBackend`).
  *
  * @example
@@ -84,8 +86,12 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<QueueWork
   await checkRedis(target, options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS);
   const { Worker, UnrecoverableError, WaitingError } = await import('bullmq');
   const name = workerName();
+  const store = await openResultStore(target, queueName);
+  let attempts = 0;
+  /** Validation accuracy of the jobs finished here, for the `job-done` event. */
+  const accuracies = new Map<string, number>();
 
-  const processor = async (bullJob: Job, token?: string, signal?: AbortSignal): Promise<EncodedJobResult> => {
+  const processor = async (bullJob: Job, token?: string, signal?: AbortSignal): Promise<StoredResultReference> => {
     let job: JobSpec;
     try {
       job = parseJob(bullJob.data);
@@ -96,7 +102,13 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<QueueWork
     }
     onEvent({ type: 'job-started', jobId: job.id, job: describeJob(job), attempt: bullJob.attemptsMade + 1 });
     try {
-      return encodeJobResult(await runUntilStopped(job, bullJob, signal));
+      const trained = await runUntilStopped(job, bullJob, signal);
+      if (trained.kind === 'train') accuracies.set(job.id, trained.metrics.valid.accuracy);
+      const result = encodeJobResult(trained);
+      // each attempt its own field: one that lost its lock cannot overwrite the one that counts
+      const stored = token ?? `${name}:${++attempts}`;
+      await store.put(job.id, stored, JSON.stringify(result), keepSecondsOf(bullJob));
+      return { version: JOB_FORMAT_VERSION, jobId: job.id, stored };
     } catch (error) {
       if (!(error instanceof WorkerStopping) || !token) throw error;
       await bullJob.moveToWait(token);
@@ -140,10 +152,12 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<QueueWork
   });
   const started = new Map<string, number>();
   worker.on('active', (job) => started.set(job.id!, performance.now()));
-  worker.on('completed', (job, result: EncodedJobResult) => {
+  worker.on('completed', (job) => {
     const seconds = (performance.now() - (started.get(job.id!) ?? performance.now())) / 1000;
     started.delete(job.id!);
-    onEvent({ type: 'job-done', jobId: job.id!, seconds, ...(result.kind === 'train' ? { validAccuracy: result.metrics.valid.accuracy } : {}) });
+    const validAccuracy = accuracies.get(job.id!);
+    accuracies.delete(job.id!);
+    onEvent({ type: 'job-done', jobId: job.id!, seconds, ...(validAccuracy === undefined ? {} : { validAccuracy }) });
   });
   worker.on('failed', (job, error) => {
     if (!job || error instanceof WaitingError || error.name === 'WaitingError') return;
@@ -164,8 +178,15 @@ export async function serveQueue(options: QueueWorkerOptions): Promise<QueueWork
     stop: async () => {
       worker.cancelAllJobs('worker stopping');
       await worker.close();
+      await store.close();
     },
   };
+}
+
+/** How long the job's queue keeps it once finished (its `removeOnComplete` age), and so its result. */
+function keepSecondsOf(job: Job): number {
+  const keep = job.opts.removeOnComplete;
+  return typeof keep === 'object' && 'age' in keep && keep.age !== undefined ? keep.age : DEFAULT_KEEP_SECONDS;
 }
 
 /** The data roots, absolute, each an existing directory; a one-line error naming the first that is not. */

@@ -64,10 +64,21 @@ describeRedis('digits run --queue', () => {
     // the killed worker's job was finished by the other; each member ran to completion once
     expect(killed.done()).not.toContain(event.jobId);
     expect([...killed.done(), ...survivor.done()].sort()).toEqual([1, 2, 3, 4].map((k) => `${event.jobId!.split('.')[0]}.member-${k}`));
-    // the run's results were taken out of Redis once stored
+    // the run's jobs and results were taken out of Redis once stored, and no result went through
+    // BullMQ's event stream (which keeps thousands of events)
     const { Queue } = await import('bullmq');
+    const { Redis } = await import('ioredis');
     const queue = new Queue('digit-flow-training', { connection: { host: '127.0.0.1', port: redis.port } });
-    expect(await queue.getJobCounts('completed', 'waiting', 'active', 'failed')).toEqual({ completed: 0, waiting: 0, active: 0, failed: 0 });
-    await queue.close();
+    const client = new Redis({ host: '127.0.0.1', port: redis.port });
+    try {
+      expect(await queue.getJobCounts('completed', 'waiting', 'active', 'failed')).toEqual({ completed: 0, waiting: 0, active: 0, failed: 0 });
+      expect(await client.keys('digit-flow:*')).toEqual([]);
+      const events = await client.xrange('bull:digit-flow-training:events', '-', '+');
+      expect(events.length).toBeGreaterThan(0);
+      expect(Math.max(...events.map(([, fields]) => fields.join('').length))).toBeLessThan(2000);
+    } finally {
+      client.disconnect();
+      await queue.close();
+    }
   }, 180_000);
 });
