@@ -63,7 +63,8 @@ export function memberSeed(seed: number, member: number): number {
 
 /**
  * Trains `members` copies of a built-in model that differ only by seed (initial weights, shuffles,
- * augmentation, dropout), one after another, and averages their class probabilities. The ensemble's
+ * augmentation, dropout), one after another in this process or, with `jobs`, as jobs on a runner
+ * (local worker processes, a BullMQ queue), and averages their class probabilities. The ensemble's
  * validation (and, with answers, held-out) scores are those of the averaged probabilities; its metrics
  * list each member's accuracy and count the images the members disagree on.
  *
@@ -78,11 +79,17 @@ export function memberSeed(seed: number, member: number): number {
  * });
  */
 export function trainEnsemble(options: TrainEnsembleOptions): Observable<EnsembleEvent> {
-  const { members, seed = 0, outDir, jobs } = options;
+  const { members, outDir, jobs } = options;
   if (!Number.isInteger(members) || members < 1) throw new UserError(`ensemble: members must be an integer >= 1, got ${members}`);
   if (members === 1 && !jobs) return trainModel(options);
-  const results: MemberResult[] = [];
   const memberDir = outDir === undefined ? undefined : join(outDir, `model-${options.model}`);
+  return jobs ? ensembleOfJobs(options, jobs, memberDir) : ensembleInProcess(options, memberDir);
+}
+
+/** The members one after another in this process, then their combination. */
+function ensembleInProcess(options: TrainEnsembleOptions, memberDir: string | undefined): Observable<EnsembleEvent> {
+  const { members, seed = 0 } = options;
+  const results: MemberResult[] = [];
   const trainMember = (member: number): Observable<EnsembleEvent> =>
     defer(() =>
       concat(
@@ -94,12 +101,16 @@ export function trainEnsemble(options: TrainEnsembleOptions): Observable<Ensembl
         ),
       ),
     );
-  if (!jobs) {
-    const finish = defer(async (): Promise<TrainModelResult> => combine(results, options));
-    return concat(...Array.from({ length: members }, (_, k) => trainMember(k + 1)), finish);
-  }
+  const finish = defer(async (): Promise<TrainModelResult> => combine(results, options));
+  return concat(...Array.from({ length: members }, (_, k) => trainMember(k + 1)), finish);
+}
+
+/** The members as jobs on the runner, then their combination (or, of one member, the single model). */
+function ensembleOfJobs(options: TrainEnsembleOptions, jobs: EnsembleJobs, memberDir: string | undefined): Observable<EnsembleEvent> {
+  const { members, outDir } = options;
   return defer(() => {
     const specs = memberJobs(options, jobs);
+    const results: MemberResult[] = [];
     const finish = defer(async (): Promise<TrainModelResult> => {
       if (results.length === 0) throw new UserError(`ensemble: no member of ${options.model} trained: every one failed`);
       const result = members === 1 ? await singleModel(results[0].result, options) : await combine(results, options);
@@ -107,7 +118,7 @@ export function trainEnsemble(options: TrainEnsembleOptions): Observable<Ensembl
       await jobs.runner.discard?.(specs);
       return result;
     });
-    return concat(membersAsJobs(specs, options, jobs, (member) => (members === 1 ? outDir : memberDir), results), finish);
+    return concat(membersAsJobs(specs, options, jobs, members === 1 ? outDir : memberDir, results), finish);
   });
 }
 
@@ -122,13 +133,13 @@ function memberJobs(options: TrainEnsembleOptions, jobs: EnsembleJobs): Training
 /**
  * The members trained as jobs on the runner: their outcomes as ensemble events (a `member` event
  * when a member starts, or when its epochs follow another's), each result saved where `trainModel`
- * would have written it (`dirOf`) and collected in `results`, in completion order.
+ * would have written it (in `dir`) and collected in `results`, in completion order.
  */
 function membersAsJobs(
   specs: readonly TrainingJob[],
   options: TrainEnsembleOptions,
   jobs: EnsembleJobs,
-  dirOf: (member: number) => string | undefined,
+  dir: string | undefined,
   results: MemberResult[],
 ): Observable<EnsembleEvent> {
   const { members } = options;
@@ -145,7 +156,6 @@ function membersAsJobs(
         case 'done': {
           if (outcome.result.kind !== 'train') return throwError(() => new Error(`ensemble: job ${outcome.job.id} returned a ${outcome.result.kind} result`));
           const trained = outcome.result;
-          const dir = dirOf(member);
           const stem = members === 1 ? options.model : `${options.model}-${member}`;
           const saved = dir === undefined ? Promise.resolve<TrainModelResult>({ type: 'result', metrics: trained.metrics, predictions: trained.predictions }) : saveJobResult(trained, dir, stem);
           return from(saved).pipe(
