@@ -118,7 +118,9 @@ describeRedis('training jobs on a BullMQ queue', () => {
     expect(epoch.worker.done()).toEqual([]);
     expect(completions('r-kill.')).toEqual(jobs.map((job) => job.id));
     // within seconds of the kill (the lock of --stalled-after 2, then the next stalled check)
-    expect(performance.now() - killedAt).toBeLessThan(20_000);
+    const recovered = (performance.now() - killedAt) / 1000;
+    expect(recovered).toBeLessThan(20);
+    process.stderr.write(`queue kill test: every job done ${recovered.toFixed(1)} s after a worker was killed mid-job (--stalled-after 2)\n`);
 
     const here = await outcomesOf(inProcessRunner().run(jobs));
     for (const job of jobs) {
