@@ -197,6 +197,22 @@ describeRedis('training jobs on a BullMQ queue', () => {
     for (const worker of workers) expect(worker.done().filter((id) => id.startsWith('r-load.')).length).toBeGreaterThan(0);
     process.stderr.write(`queue load test: 200 probe jobs through 4 workers in ${seconds.toFixed(1)} s (${(200 / seconds).toFixed(0)} jobs/s)\n`);
   });
+
+  it('a worker stopped with Ctrl-C hands its running job back without using an attempt; another finishes it', async () => {
+    const [job] = tinyTrainingJobs('r-handback', data, 1, 40);
+    const runner = await queueRunner({ url: redis.url, queueName: QUEUE });
+    const run = outcomesOf(runner.run([job]));
+    const { worker: stopped } = await firstEvent(workers, (event) => event.type === 'job-epoch' && event.jobId === job.id);
+    stopped.kill('SIGINT');
+    expect((await stopped.exited).code).toBe(130);
+    workers.splice(workers.indexOf(stopped), 1);
+    expect(stopped.events.map((event) => event.type)).toContain('job-returned');
+    const outcomes = await run;
+    await runner.close();
+    const done = outcomes.find((o) => o.type === 'done') as { result: TrainingJobResult } | undefined;
+    expect(workers.map((worker) => worker.name)).toContain(done?.result.worker);
+    expect((await queue.getJob(job.id))?.attemptsMade).toBe(1);
+  });
 });
 
 /** The jobs of a run (ids starting with `prefix`) the live workers ran to completion, sorted: each once, if nothing ran twice. */
