@@ -164,6 +164,8 @@ export {
   type TrainingData,
 } from './jobs/trainModel.ts';
 export { trainEnsemble, memberSeed, type TrainEnsembleOptions, type EnsembleEvent, type EnsembleMemberEvent } from './jobs/trainEnsemble.ts';
+export { saveJobResult, type EnsembleJobs, type EnsembleMemberFailedEvent } from './jobs/ensembleJobs.ts';
+export { runTrials, rankTrials, type TrialsOptions, type TrialResult, type TrialFailure } from './jobs/runTrials.ts';
 export {
   readJobData,
   resolveInputs,
@@ -183,3 +185,45 @@ export {
 } from './jobs/inputs.ts';
 export { silentReporter, type Reporter, type Task, type ProgressFields } from './jobs/reporter.ts';
 export { trainingProgress, describeEpoch } from './jobs/trainProgress.ts';
+
+// jobs as values: one model on referenced data, run in this process, on local worker processes or on a BullMQ queue
+export {
+  parseJob,
+  resolvedRecipe,
+  runIdFor,
+  jobId,
+  trainingJobs,
+  describeJob,
+  jobSchema,
+  recipeSchema,
+  JobPayloadError,
+  JOB_FORMAT_VERSION,
+  type FileReference,
+  type DataReference,
+  type JobCsvLayout,
+  type TrainingJob,
+  type ProbeJob,
+  type JobSpec,
+  type TrainingJobResult,
+  type ProbeJobResult,
+  type JobResult,
+  type RecipeOverrides,
+} from './jobs/trainingJob.ts';
+export { dataReference, fileReference, readReferencedData, checkReferencedFile, referencedFiles, firstRows, type ReferencedData, type DataAccess } from './jobs/jobData.ts';
+export { runTrainingJob, workerName, type JobEvent, type JobEpochEvent, type JobResultEvent, type RunTrainingJobOptions } from './jobs/runTrainingJob.ts';
+export { encodeJobResult, decodeJobResult, jobResultSchema, type EncodedJobResult, type EncodedPrediction } from './jobs/jobWire.ts';
+export {
+  DEFAULT_ATTEMPTS,
+  type JobRunner,
+  type JobOutcome,
+  type JobStartedOutcome,
+  type JobEpochOutcome,
+  type JobDoneOutcome,
+  type JobFailedOutcome,
+} from './jobs/runners/jobRunner.ts';
+export { inProcessRunner, type InProcessRunnerOptions } from './jobs/runners/inProcessRunner.ts';
+export { localRunner, localWorkerCount, defaultThreadsPerJob, type LocalRunnerOptions } from './jobs/runners/localRunner.ts';
+export { queueRunner, DEFAULT_QUEUE_NAME, type QueueRunnerOptions } from './jobs/runners/queueRunner.ts';
+export { serveQueue, type QueueWorker, type QueueWorkerOptions, type QueueWorkerEvent } from './jobs/runners/queueWorker.ts';
+export { parseRedisUrl, checkRedis, DEFAULT_CONNECT_TIMEOUT_SECONDS, type RedisTarget } from './jobs/runners/redisConnection.ts';
+export { runnersSettled } from './jobs/runners/runnersSettled.ts';

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   BACKEND_CHOICES,
+  DEFAULT_ATTEMPTS,
+  DEFAULT_QUEUE_NAME,
   DEFAULT_SEED,
   NAMED_RECIPES,
   RECIPE_NAMES,
@@ -21,6 +23,7 @@ import { runCommand } from './cliErrors.ts';
 import { edaCommand, reportCommand } from './reportCommands.ts';
 import { runCommand as runJobCommand, type RunCommandOptions } from './runCommand.ts';
 import { trainCommand, type TrainCommandOptions } from './trainCommand.ts';
+import { workerCommand, type WorkerCommandOptions } from './workerCommand.ts';
 import type { ReporterMode } from './progress.ts';
 
 /** Parses a positive integer option, with a one-line error naming the option. */
@@ -107,6 +110,28 @@ function addRecipeOptions(command: Command): Command {
     .option('--no-tta', 'predict each image once');
 }
 
+/**
+ * `--queue`, `--queue-name`, `--run-id`, `--attempts` and `--on-member-failure`: where models train
+ * as jobs, and what happens to a job that fails.
+ */
+function addJobOptions(command: Command): Command {
+  return command
+    .option(
+      '--queue <url>',
+      'train every model as jobs on a BullMQ queue in Redis that digits worker processes serve: redis://[user:password@]host[:port][/db], or rediss://... for TLS (default: ensemble members on worker processes of this machine)',
+    )
+    .option('--queue-name <name>', 'the BullMQ queue (the workers must serve the same)', DEFAULT_QUEUE_NAME)
+    .option('--run-id <id>', 'the id the jobs are filed under in the queue; the same command with the same id resumes a stopped run (default: derived from the data, recipe and seeds)', runIdOption)
+    .option('--attempts <n>', 'tries per job before it counts as failed', positiveInt('--attempts'), DEFAULT_ATTEMPTS)
+    .addOption(new Option('--on-member-failure <policy>', 'an ensemble member that fails on its last attempt: fail the run, or skip it and average the others').choices(['fail', 'skip']).default('fail'));
+}
+
+/** Parses `--run-id`: what a queue's job ids may hold. */
+function runIdOption(value: string): string {
+  if (!/^(?![0-9]+$)[A-Za-z0-9_.-]{1,100}$/.test(value)) throw new InvalidArgumentError(`expected 1-100 letters, digits, '_', '.' or '-' (not digits alone), got '${value}'`);
+  return value;
+}
+
 /** `--max-line-bytes N`: the longest line any command reads from a CSV file. */
 function maxLineBytesOption(): Option {
   return new Option('--max-line-bytes <n>', 'longest line accepted, in bytes (default 4 MiB): a longer one is an error').argParser(positiveInt('--max-line-bytes'));
@@ -162,6 +187,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
   addRecipeOptions(train);
+  addJobOptions(train);
   addLayoutOptions(train, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: TrainCliOptions) =>
@@ -188,6 +214,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the final summary and errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line');
   addRecipeOptions(run);
+  addJobOptions(run);
   addLayoutOptions(run, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: RunCliOptions) =>
@@ -228,7 +255,27 @@ export function buildProgram(): Command {
     .requiredOption('--from <dir>', 'output directory of an earlier `digits run` (holds report-data.json)')
     .action((options: { from: string }) => runCommand(() => reportCommand(options.from)));
 
+  addWorkerCommand(program);
   return program;
+}
+
+/** `digits worker`: serves the queue `digits run --queue` submits jobs to. */
+function addWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('serve a BullMQ queue of training jobs (ensemble members, tuning trials) that coordinators (digits run --queue) submit; runs until Ctrl-C')
+    .requiredOption('--queue <url>', 'the queue\'s Redis: redis://[user:password@]host[:port][/db], or rediss://... for TLS')
+    .option('--queue-name <name>', 'the BullMQ queue to serve', DEFAULT_QUEUE_NAME)
+    .option('--concurrency <n>', 'jobs at a time in this process (they share its threads: for more cores, start more workers)', positiveInt('--concurrency'), 1)
+    .option('--data-root <dir>', 'a directory jobs may read data from; repeatable (default: the current directory)', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices(BACKEND_CHOICES).default('auto'))
+    .option('--threads <n>', 'threads the backend computes on (default: every core)', positiveInt('--threads'))
+    .option('--stalled-after <seconds>', 'seconds after which the job of a worker that stopped answering goes to another worker (default 30; the same on every worker)', positiveInt('--stalled-after'))
+    .option('--quiet', 'print only errors')
+    .option('--json', 'machine-readable events on stdout, one JSON object per line')
+    .action((options: Omit<WorkerCommandOptions, 'reporter'> & { quiet?: boolean; json?: boolean }) =>
+      runCommand(() => workerCommand({ ...options, reporter: reporterMode(options) })),
+    );
 }
 
 /** What commander hands a command: its options, with --quiet / --json still to become a reporter mode. */

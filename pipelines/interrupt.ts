@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import { setJobRunning } from './pipes.ts';
-import { commitInProgress, InterruptedError, readRunManifest, runsSettled, type RunManifest } from '../lib/index.ts';
+import { commitInProgress, InterruptedError, readRunManifest, runnersSettled, runsSettled, type RunManifest } from '../lib/index.ts';
 
 /** What an out dir holds, in a few words: `run 20261130T081500Z-3fa2c1 (digits run, finished 08:15:02)`. */
 export function describeHeldRun(manifest: RunManifest | undefined): string {
@@ -50,8 +50,9 @@ export function interruptible(job: Observable<unknown>, outDir: string, thisRun:
     }
     async function report(): Promise<void> {
       // a commit under way finishes (a failed one leaves the previous set, which the manifest tells),
-      // and the dropped run's staged files are removed before the process exits
-      await runsSettled();
+      // the dropped run's staged files are removed and a queue's waiting jobs taken back before the
+      // process exits
+      await Promise.all([runsSettled(), runnersSettled()]);
       try {
         const held = await readRunManifest(outDir);
         const ours = held !== undefined && held.runId === thisRun();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type BackendChoice, startBackend } from '../lib/index.ts';
+import { type BackendChoice, localRunner, queueRunner, startBackend, type JobRunner } from '../lib/index.ts';
 import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
 import { runJob, type RunOptions, type RunResult } from '../reports/index.ts';
@@ -8,6 +8,11 @@ import { commandLine, describeModelResult } from './summary.ts';
 export interface RunCommandOptions extends RunOptions {
   backend: BackendChoice;
   reporter: ReporterMode;
+  /** `--queue URL`: every model trains as jobs on this BullMQ queue; without it, ensembles train on local worker processes. */
+  queue?: string;
+  queueName?: string;
+  /** Tries per job. */
+  attempts?: number;
 }
 
 /** `digits run` (`npm start`): the whole job, with progress and a final summary. */
@@ -15,11 +20,18 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   const reporter = createReporter(options.reporter);
   let result: RunResult | undefined;
   let runId: string | undefined;
+  let runner: JobRunner | undefined;
   try {
+    // a queue that cannot be reached is one line before the backend loads
+    if (options.queue) runner = await queueRunner({ url: options.queue, queueName: options.queueName, attempts: options.attempts });
     const backend = await startBackend(options.backend, reporter);
-    const job$ = runJob({ ...options, command: commandLine(), onOpen: (run) => (runId = run.runId) }, backend, reporter, (r) => (result = r));
+    // worker processes start only when an ensemble needs them
+    runner ??= localRunner({ backend: backend.name, attempts: options.attempts });
+    const runnerFor = options.queue ? 'all' : 'ensembles';
+    const job$ = runJob({ ...options, runner, runnerFor, command: commandLine(), onOpen: (run) => (runId = run.runId) }, backend, reporter, (r) => (result = r));
     await interruptible(job$, options.out, () => runId);
   } finally {
+    await runner?.close();
     reporter.close();
   }
   if (!result) return;

@@ -16,6 +16,10 @@ import {
   type TrainModelResult,
   trainingProgress,
   withRunDir,
+  dataReference,
+  localRunner,
+  queueRunner,
+  type JobRunner,
 } from '../lib/index.ts';
 import { interruptible } from './interrupt.ts';
 import { createReporter, type ReporterMode } from './progress.ts';
@@ -33,6 +37,12 @@ export interface TrainCommandOptions extends CsvLayout, ClassNaming, RecipeChoic
   seed: number;
   backend: BackendChoice;
   reporter: ReporterMode;
+  /** `--queue URL`: the model trains as jobs on this BullMQ queue; without it, an ensemble trains on local worker processes. */
+  queue?: string;
+  queueName?: string;
+  attempts?: number;
+  runId?: string;
+  onMemberFailure?: 'fail' | 'skip';
 }
 
 /** Run-level files that describe every model: a new model makes them stale, so `train` drops them. */
@@ -46,8 +56,13 @@ const RUN_SUMMARIES = new Set(['metrics.json', 'report.html', 'report-data.json'
 export async function trainCommand(options: TrainCommandOptions): Promise<void> {
   const reporter = createReporter(options.reporter);
   const own = [`submission-${options.model}.csv`, `metrics-${options.model}.json`, `model-${options.model}`];
+  let runner: JobRunner | undefined;
   try {
+    // a queue that cannot be reached is one line before the backend loads
+    if (options.queue) runner = await queueRunner({ url: options.queue, queueName: options.queueName, attempts: options.attempts });
     const backend = await startBackend(options.backend, reporter);
+    runner ??= localRunner({ backend: backend.name, attempts: options.attempts });
+    const jobRunner = runner;
     let result: TrainModelResult | undefined;
     let run: RunDir | undefined;
     let manifest: RunManifest | undefined;
@@ -67,14 +82,22 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
         onCommit: (committed) => (manifest = committed),
       },
       (opened) =>
-        defer(() => readJobData(options, reporter)).pipe(
-          switchMap(({ data, answers, submissionHeader }) => {
-            const recipe = recipeOf(options.model, options);
+        defer(async () => {
+          const job = await readJobData(options, reporter);
+          const recipe = recipeOf(options.model, options);
+          const members = recipe.members ?? 1;
+          // an ensemble trains on worker processes, and everything on the queue when there is one
+          const reference = options.queue || members > 1 ? await dataReference(options, job.files) : undefined;
+          if (reference) reporter.info(`${options.queue ? 'the model trains' : 'ensemble members train'} as jobs on ${jobRunner.description}`);
+          return { ...job, recipe, members, reference };
+        }).pipe(
+          switchMap(({ data, answers, submissionHeader, recipe, members, reference }) => {
             const show = trainingProgress(reporter, options.model, options.epochs ?? recipe.epochs);
             return trainEnsemble({
               model: options.model,
-              members: recipe.members ?? 1,
+              members,
               recipe,
+              jobs: reference && { runner: jobRunner, data: reference, runId: options.runId, onMemberFailure: options.onMemberFailure },
               data,
               answers,
               submissionHeader,
@@ -97,6 +120,7 @@ export async function trainCommand(options: TrainCommandOptions): Promise<void> 
       }
     }
   } finally {
+    await runner?.close();
     reporter.close();
   }
 }

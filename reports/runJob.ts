@@ -8,6 +8,9 @@ import { recipeOf, type RecipeChoice, type RecipeName, type TrainingRecipe } fro
 import type { ModelMetrics } from '../lib/types.ts';
 import { writeFullReport } from './writeReports.ts';
 import { JOB_VALID_FRACTION, readJobData, type ClassNaming, type CsvLayout, type JobData } from '../lib/jobs/inputs.ts';
+import { dataReference, firstRows } from '../lib/jobs/jobData.ts';
+import type { EnsembleJobs } from '../lib/jobs/ensembleJobs.ts';
+import type { JobRunner } from '../lib/jobs/runners/jobRunner.ts';
 import type { Reporter } from '../lib/jobs/reporter.ts';
 import { relocateFiles, type TrainModelFiles } from '../lib/jobs/trainModel.ts';
 import { trainEnsemble } from '../lib/jobs/trainEnsemble.ts';
@@ -36,6 +39,17 @@ export interface RunOptions extends CsvLayout, ClassNaming, RecipeChoice {
   onNotice?: (message: string) => void;
   /** Called once the out dir is checked and the run opened, before any work. */
   onOpen?: (run: RunDir) => void;
+  /**
+   * Where models train as jobs (local worker processes, a BullMQ queue; see `trainEnsemble`'s
+   * `jobs`): absent, every model trains in this process. The caller closes it.
+   */
+  runner?: JobRunner;
+  /** Which models go to the runner: 'ensembles' (default; a model of one member trains in this process) or 'all'. */
+  runnerFor?: 'ensembles' | 'all';
+  /** With a runner: the run its jobs are filed under, a model's jobs under `<runId>-<model>` (default: derived from what they compute). */
+  runId?: string;
+  /** With a runner: a member that fails on its last attempt fails the run ('fail', default) or is left out ('skip'). */
+  onMemberFailure?: 'fail' | 'skip';
 }
 
 /** What {@link runJob} produced, for the final summary. */
@@ -126,13 +140,20 @@ function jobStages(
   let job: JobData;
   const metrics: ModelMetrics[] = [];
   const written: TrainModelFiles[] = [];
+  // how workers find the data, when models train as jobs
+  let jobs: Omit<EnsembleJobs, 'runId'> | undefined;
 
   const prepare = defer(async () => {
     job = await readJobData(options, reporter);
-    if (options.quick) {
+    const rows = options.quick ? { train: QUICK_TRAIN_ROWS, valid: Math.ceil(QUICK_TRAIN_ROWS * JOB_VALID_FRACTION) } : undefined;
+    if (rows) {
       const { train, valid, test } = job.data;
-      job.data = { train: firstRows(train, QUICK_TRAIN_ROWS), valid: firstRows(valid, Math.ceil(QUICK_TRAIN_ROWS * JOB_VALID_FRACTION)), test };
+      job.data = { train: firstRows(train, rows.train), valid: firstRows(valid, rows.valid), test };
       reporter.info(`--quick: training on ${job.data.train.size} rows, validating on ${job.data.valid.size}, ${QUICK_EPOCHS} epoch(s)`);
+    }
+    if (options.runner) {
+      jobs = { runner: options.runner, data: await dataReference(options, job.files, rows), onMemberFailure: options.onMemberFailure };
+      reporter.info(`${options.runnerFor === 'all' ? 'models' : 'ensemble members'} train as jobs on ${options.runner.description}`);
     }
   });
 
@@ -141,10 +162,13 @@ function jobStages(
       const recipe = recipeFor(options, model);
       const epochs = options.epochs ?? recipe.epochs;
       const show = trainingProgress(reporter, model, epochs);
+      const members = recipe.members ?? 1;
+      const asJobs = jobs && (options.runnerFor === 'all' || members > 1) ? { ...jobs, runId: options.runId && `${options.runId}-${model}` } : undefined;
       return trainEnsemble({
         model,
-        members: recipe.members ?? 1,
+        members,
         recipe,
+        jobs: asJobs,
         data: job.data,
         answers: job.answers,
         submissionHeader: job.submissionHeader,
@@ -206,9 +230,4 @@ function jobStages(
 function recipeFor(options: RunOptions, model: ModelName): TrainingRecipe {
   const recipe = recipeOf(model, options);
   return options.quick ? { ...recipe, epochs: QUICK_EPOCHS, members: options.ensemble ?? 1 } : recipe;
-}
-
-/** The first n rows: train.csv's rows come in no particular order, so they are a fair sample. */
-function firstRows(dataset: DigitDataset, n: number): DigitDataset {
-  return n >= dataset.size ? dataset : dataset.subset(Array.from({ length: n }, (_, i) => i));
 }

@@ -338,7 +338,8 @@ async function describeFile(dir: string, path: string, run: string): Promise<Run
   return { path, bytes: (await stat(full)).size, sha256: await sha256(full), run };
 }
 
-function sha256(path: string): Promise<string> {
+/** The hex SHA-256 of a file's content, read as a stream. */
+export function sha256(path: string): Promise<string> {
   return new Promise((done, fail) => {
     const hash = createHash('sha256');
     createReadStream(path)

@@ -1,4 +1,5 @@
 import type { EpochStats, TrainEvent } from '../types.ts';
+import type { EnsembleMemberFailedEvent } from './ensembleJobs.ts';
 import type { EnsembleMemberEvent } from './trainEnsemble.ts';
 import type { Reporter, Task } from './reporter.ts';
 
@@ -13,7 +14,7 @@ export function describeEpoch(model: string, epochs: number, e: EpochStats): str
  * a summary line per epoch, and every event as JSON for --json. An ensemble's `member` events start
  * a line per member, and the member's epochs are labelled `cnn 2/5`.
  */
-export function trainingProgress(reporter: Reporter, model: string, epochs: number): (event: TrainEvent | EnsembleMemberEvent) => void {
+export function trainingProgress(reporter: Reporter, model: string, epochs: number): (event: TrainEvent | EnsembleMemberEvent | EnsembleMemberFailedEvent) => void {
   let task: Task | undefined;
   let label = model;
   return (event) => {
@@ -22,6 +23,9 @@ export function trainingProgress(reporter: Reporter, model: string, epochs: numb
       case 'member':
         label = `${model} ${event.member}/${event.members}`;
         reporter.info(`${model}: ensemble member ${event.member} of ${event.members} (seed ${event.seed})`);
+        break;
+      case 'member-failed':
+        reporter.info(`${model}: ensemble member ${event.member} of ${event.members} failed after ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}, left out: ${event.error}`);
         break;
       case 'batch':
         task ??= reporter.task(`${label} epoch ${event.epoch}/${epochs}`, event.batchesPerEpoch, 'batches');

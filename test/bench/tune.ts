@@ -6,22 +6,27 @@
  * Run: npm run tune -- --model cnn --trials 12 --epochs 4 [--seed 1] [--data-seed 20742] [--backend auto]
  *   [--data-dir DIR] (Kaggle files of another split, from `digits data --seed N --out DIR`; default data/)
  *   [--first '<recipe JSON>'] (the first trial's recipe, default today's: `--trials 1 --first ...` scores one recipe)
- * Every trial is appended as one JSON line to out/tune/<model>.jsonl as it finishes; the table at the
- * end ranks the trials by validation accuracy, and the last line is JSON.
+ *   [--queue redis://host:port] (the trials as jobs on a BullMQ queue that `digits worker` processes serve;
+ *   default: worker processes of this machine, as many as the cores allow)
+ * Each trial trains exactly its recipe (one drawn without jitter trains without it). Every trial is
+ * appended as one JSON line to out/tune/<model>.jsonl as it finishes, in any order; the table at the
+ * end ranks the trials by validation accuracy (then loss, then trial), and the last line is JSON.
  */
 import { appendFile, mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lastValueFrom } from 'rxjs';
+import { concatMap, lastValueFrom, toArray } from 'rxjs';
 import { selectBackend } from '../../lib/backend/selectBackend.ts';
 import { seededRandom } from '../../lib/data/random.ts';
 import { kaggleFiles, writeKaggleDefault } from '../../lib/io/kaggleDefault.ts';
-import { readJobData } from '../../lib/jobs/inputs.ts';
-import { silentReporter } from '../../lib/jobs/reporter.ts';
-import { trainModel, type TrainModelResult } from '../../lib/jobs/trainModel.ts';
+import { dataReference } from '../../lib/jobs/jobData.ts';
+import { localRunner } from '../../lib/jobs/runners/localRunner.ts';
+import { queueRunner } from '../../lib/jobs/runners/queueRunner.ts';
+import { rankTrials, runTrials } from '../../lib/jobs/runTrials.ts';
 import { parseModelName } from '../../lib/models/createModel.ts';
 import { RECIPES, type TrainingRecipe } from '../../lib/models/recipes.ts';
+import type { ModelMetrics } from '../../lib/types.ts';
 import { existsSync } from 'node:fs';
 
 const { values } = parseArgs({
@@ -34,6 +39,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     first: { type: 'string' },
     'data-dir': { type: 'string' },
+    queue: { type: 'string' },
   },
 });
 const model = parseModelName(values.model!);
@@ -84,33 +90,48 @@ const dataDir = values['data-dir'] ?? join(root, 'data');
 const files = kaggleFiles(dataDir);
 if (!existsSync(files.train)) await writeKaggleDefault(dataDir);
 const backend = await selectBackend({ backend: values.backend as 'auto' });
-// The test file as a user's own: no answers are loaded, and the held-out labels stay unread.
-const job = await readJobData({ train: files.train, test: files.test, seed: dataSeed }, silentReporter());
-const data = { ...job.data, test: job.data.test.subset([0]) };
+// The test file as a user's own: no answers are referenced, the held-out labels stay unread, and
+// one test row is predicted.
+const data = await dataReference({ train: files.train, test: files.test, seed: dataSeed }, { train: files.train, test: files.test }, { test: 1 });
+const runner = values.queue ? await queueRunner({ url: values.queue }) : localRunner({ backend: backend.name });
 const log = join(root, 'out/tune', `${model}.jsonl`);
 await mkdir(join(root, 'out/tune'), { recursive: true });
-console.log(`tune ${model}: ${trials} trials of ${epochs} epochs on ${backend.name}, search seed ${searchSeed}, data seed ${dataSeed}; ${data.train.size} training rows, ${data.valid.size} validation rows; load ${loadavg()[0].toFixed(2)}; log ${log}`);
+console.log(`tune ${model}: ${trials} trials of ${epochs} epochs on ${runner.description} (${backend.name}), search seed ${searchSeed}, data seed ${dataSeed}; load ${loadavg()[0].toFixed(2)}; log ${log}`);
 
 const random = seededRandom(searchSeed);
 // the first trial is today's recipe (or --first's), so the search is measured against it
 const first: TrainingRecipe = values.first === undefined ? RECIPES[model] : (JSON.parse(values.first) as TrainingRecipe);
 const candidates: TrainingRecipe[] = [{ ...first, epochs }, ...Array.from({ length: trials - 1 }, () => drawRecipe(random))];
-const rows: Array<{ trial: number; validAccuracy: number; validLoss: number; seconds: number; recipe: TrainingRecipe }> = [];
-for (const [trial, recipe] of candidates.entries()) {
-  const result = (await lastValueFrom(trainModel({ model, data, recipe, seed: searchSeed, backend: backend.name }))) as TrainModelResult;
-  const last = result.metrics.history.at(-1)!;
-  const row = { trial, validAccuracy: result.metrics.valid.accuracy, validLoss: last.validLoss ?? NaN, seconds: result.metrics.timings.trainSeconds, recipe };
-  rows.push(row);
-  await appendFile(log, `${JSON.stringify({ model, backend: backend.name, searchSeed, dataSeed, load: loadavg()[0], ...row })}\n`);
-  console.log(`trial ${trial}: valid ${(100 * row.validAccuracy).toFixed(2)}% in ${row.seconds.toFixed(0)} s  ${describe(recipe)}`);
-}
+const rowOf = (trial: number, metrics: ModelMetrics) => ({
+  trial,
+  validAccuracy: metrics.valid.accuracy,
+  validLoss: metrics.history.at(-1)?.validLoss ?? NaN,
+  seconds: metrics.timings.trainSeconds,
+  recipe: candidates[trial],
+});
+const results = await lastValueFrom(
+  runTrials({ model, recipes: candidates, seed: searchSeed, data, runner }).pipe(
+    concatMap(async (result) => {
+      if (result.type === 'trial-failed') {
+        console.log(`trial ${result.trial}: failed after ${result.attempts} attempt(s): ${result.error}`);
+        return result;
+      }
+      const row = rowOf(result.trial, result.metrics);
+      await appendFile(log, `${JSON.stringify({ model, backend: result.metrics.backend, searchSeed, dataSeed, load: loadavg()[0], worker: result.worker, ...row })}\n`);
+      console.log(`trial ${row.trial}: valid ${(100 * row.validAccuracy).toFixed(2)}% in ${row.seconds.toFixed(0)} s  ${describe(row.recipe)}`);
+      return result;
+    }),
+    toArray(),
+  ),
+);
+await runner.close();
 
 function describe(r: TrainingRecipe): string {
   const aug = r.augment ? `aug ${r.augment.maxShiftPx}px/${r.augment.maxRotateDeg}deg/${r.augment.maxZoom}` : 'no aug';
   return `${r.tta ? 'tta ' : ''}lr ${r.maxLearningRate} warmup ${r.warmup ?? 0.25} betas ${r.beta1 ?? 0.9}/${r.beta2 ?? 0.999} batch ${r.batchSize} smooth ${r.labelSmoothing ?? 0} wd ${r.weightDecay ?? 0} ema ${r.averageWeights ?? '-'} ${aug}`;
 }
 
-rows.sort((a, b) => b.validAccuracy - a.validAccuracy);
+const rows = rankTrials(results).map((result) => rowOf(result.trial, result.metrics));
 console.log(`\n| rank | trial | valid acc | train s | recipe |\n| ---: | ---: | ---: | ---: | --- |`);
 rows.forEach((row, rank) => console.log(`| ${rank + 1} | ${row.trial} | ${(100 * row.validAccuracy).toFixed(2)} % | ${row.seconds.toFixed(0)} | ${describe(row.recipe)} |`));
 console.log(JSON.stringify({ model, backend: backend.name, epochs, trials, best: rows[0] }));

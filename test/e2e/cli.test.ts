@@ -79,7 +79,7 @@ describe('digits CLI: data, check, argument errors (the real MNIST files)', () =
   });
 
   it('every command has --help', async () => {
-    for (const command of ['data', 'check', 'train', 'run', 'eda', 'report']) {
+    for (const command of ['data', 'check', 'train', 'run', 'eda', 'report', 'worker']) {
       const result = await digits(command, '--help');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^Usage: digits /);
