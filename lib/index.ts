@@ -80,7 +80,7 @@ export { train, fit, lossAndAccuracy, type TrainOptions } from './operators/trai
 export { predict, concatPredictions, type Prediction, type PredictOptions } from './operators/predict.ts';
 export { averagePredictions, disagreementCount } from './operators/averagePredictions.ts';
 export { WeightAverage, type WeightAverageOptions } from './operators/weightAverage.ts';
-export { evaluate, evaluateLabels } from './operators/evaluate.ts';
+export { evaluate, evaluateLabels, scorePrediction } from './operators/evaluate.ts';
 export { oneCycle, stepDecay, type LearningRateSchedule, type ScheduleStep, type OneCycleOptions } from './operators/lrSchedule.ts';
 export { EarlyStopping, type EarlyStoppingOptions } from './operators/earlyStopping.ts';
 
@@ -152,7 +152,6 @@ export { sampleImages, sampleDigits, type SampleOptions } from './eda/sampleDigi
 export {
   trainModel,
   relocateFiles,
-  scorePrediction,
   scoreTest,
   writeMetrics,
   writeTestSubmission,

@@ -3,13 +3,13 @@ import { concat, concatMap, defer, filter, from, ignoreElements, Observable, of,
 import { UserError } from '../errors.ts';
 import { createOutDir } from '../io/outDir.ts';
 import type { ModelName } from '../models/createModel.ts';
+import { scorePrediction } from '../operators/evaluate.ts';
 import { averagePredictions, disagreementCount } from '../operators/averagePredictions.ts';
 import type { EnsembleMember, ModelMetrics, TrainEvent } from '../types.ts';
 import { saveJobResult, type EnsembleJobs, type EnsembleMemberFailedEvent } from './ensembleJobs.ts';
 import type { JobOutcome } from './runners/jobRunner.ts';
 import { resolvedRecipe, runIdFor, trainingJobs, type TrainingJob } from './trainingJob.ts';
 import {
-  scorePrediction,
   scoreTest,
   trainModel,
   writeMetrics,

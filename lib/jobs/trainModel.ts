@@ -11,7 +11,7 @@ import { createOutDir } from '../io/outDir.ts';
 import { createModel, type ModelName } from '../models/createModel.ts';
 import type { DigitModel } from '../models/model.ts';
 import { RECIPES, type TrainingRecipe } from '../models/recipes.ts';
-import { evaluateLabels } from '../operators/evaluate.ts';
+import { evaluateLabels, scorePrediction } from '../operators/evaluate.ts';
 import { TTA_SHIFTS } from '../data/shift.ts';
 import { oneCycle } from '../operators/lrSchedule.ts';
 import { concatPredictions, predict, type Prediction } from '../operators/predict.ts';
@@ -234,11 +234,6 @@ export async function writeTestSubmission(
   });
 }
 
-/** The evaluation of a labelled prediction. */
-export function scorePrediction(prediction: Prediction): Evaluation {
-  if (!prediction.truth) throw new UserError('evaluate: predictions have no true labels (the batches were unlabelled)');
-  return evaluateLabels(prediction.truth, prediction.labels, prediction.ids, prediction.probabilities, prediction.classes);
-}
 
 /** The three datasets share one format (`fit` checks that the model takes it). */
 function checkFormats(data: TrainingData): void {

@@ -19,11 +19,20 @@ export function evaluate(): OperatorFunction<Prediction, Evaluation> {
         parts.push(part);
         return parts;
       }, []),
-      map((parts) => {
-        const all = concatPredictions(parts);
-        return evaluateLabels(all.truth ?? new Uint8Array(0), all.labels, all.ids, all.probabilities, all.classes);
-      }),
+      map((parts) => scorePrediction(concatPredictions(parts))),
     );
+}
+
+/**
+ * The evaluation of one labelled prediction (for example a whole dataset's, joined by
+ * `concatPredictions`): what `evaluate` emits for its stream.
+ *
+ * @example
+ * const evaluation = scorePrediction(concatPredictions(parts));
+ */
+export function scorePrediction(prediction: Prediction): Evaluation {
+  if (!prediction.truth) throw new UserError('evaluate: predictions have no true labels (the batches were unlabelled)');
+  return evaluateLabels(prediction.truth, prediction.labels, prediction.ids, prediction.probabilities, prediction.classes);
 }
 
 /**
