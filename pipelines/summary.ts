@@ -5,9 +5,14 @@ const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 /** The lines a user reads at the end of a model's training. */
 export function describeModelResult(metrics: ModelMetrics, files?: { [name: string]: string } | object): string {
   const test = metrics.test ? `, held-out test accuracy ${percent(metrics.test.accuracy)} (${metrics.test.count.toLocaleString('en-US')} images)` : '';
+  const epochs = `${metrics.epochs} epoch${metrics.epochs === 1 ? '' : 's'}`;
+  // an ensemble's parameters, seconds and samples/s add up or average over its members
+  const size = metrics.ensemble
+    ? `${metrics.ensemble.members.length} members, ${metrics.parameters.toLocaleString('en-US')} parameters in all, ${epochs} each`
+    : `${metrics.parameters.toLocaleString('en-US')} parameters, ${epochs}`;
   const lines = [
     `${metrics.model}: validation accuracy ${percent(metrics.valid.accuracy)}${test}`,
-    `  ${metrics.parameters.toLocaleString('en-US')} parameters, ${metrics.epochs} epochs in ${metrics.timings.trainSeconds.toFixed(1)} s (${Math.round(metrics.timings.samplesPerSec).toLocaleString('en-US')} samples/s) on ${metrics.backend}`,
+    `  ${size} in ${metrics.timings.trainSeconds.toFixed(1)} s (${Math.round(metrics.timings.samplesPerSec).toLocaleString('en-US')} samples/s) on ${metrics.backend}`,
   ];
   if (files) lines.push(`  wrote ${Object.values(files).filter((path) => path !== undefined).join(', ')}`);
   return lines.join('\n');
