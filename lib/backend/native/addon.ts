@@ -88,7 +88,20 @@ export interface NativeAddon {
     relu: boolean,
   ): void;
   biasActivation(out: Float32Array, bias: Float32Array | null, rows: number, cols: number, relu: boolean): void;
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, length: number, broadcastLength: number, broadcastA: boolean): void;
+  /**
+   * The smaller operand (a when broadcastA, else b; broadcastLength values) repeats along the leading
+   * axes, or with perRow each of its values covers length / broadcastLength consecutive outputs.
+   */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    length: number,
+    broadcastLength: number,
+    broadcastA: boolean,
+    perRow: boolean,
+  ): void;
   unary(op: number, x: Float32Array, out: Float32Array, length: number, alpha: number): void;
   sum(x: Float32Array, out: Float32Array, rows: number, cols: number, leading: boolean): void;
   adam(

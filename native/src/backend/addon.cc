@@ -267,17 +267,19 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// binary(op, a, b, out, length, broadcastLength, broadcastA)
+// binary(op, a, b, out, length, broadcastLength, broadcastA, perRow): the smaller operand repeats along the
+// leading axes (perRow false) or each of its values over length / broadcastLength consecutive ones
 napi_value Binary(napi_env env, napi_callback_info info) {
-  Args a(env, info, "binary", 7);
+  Args a(env, info, "binary", 8);
   const long op = a.count64(0), length = a.count64(4), small = a.count64(5);
-  const bool broadcastA = a.flag(6);
+  const bool broadcastA = a.flag(6), perRow = a.flag(7);
   if (op > static_cast<long>(BinaryOp::SquaredDifference)) throw JsError{"binary: unknown op", true};
   if (small < 1 || length % small != 0) throw JsError{"binary: the broadcast length must divide the length", true};
   const float* pa = a.floats(1, broadcastA ? small : length);
   const float* pb = a.floats(2, broadcastA ? length : small);
   float* out = a.floats(3, length);
-  if (broadcastA) binaryBroadcastA(static_cast<BinaryOp>(op), pa, pb, out, length, small);
+  if (perRow) binaryPerRow(static_cast<BinaryOp>(op), pa, pb, out, small, length / small, broadcastA);
+  else if (broadcastA) binaryBroadcastA(static_cast<BinaryOp>(op), pa, pb, out, length, small);
   else binaryBroadcastB(static_cast<BinaryOp>(op), pa, pb, out, length, small);
   return nullptr;
 }

@@ -47,6 +47,12 @@ void binaryBroadcastB(BinaryOp op, const float* a, const float* b, float* out, s
 /** out[i] = a[i % aLength] op b[i] (a broadcast along leading axes). */
 void binaryBroadcastA(BinaryOp op, const float* a, const float* b, float* out, size_t length, size_t aLength);
 
+/**
+ * out[r · cols + j] = a[r · cols + j] op b[r]: b holds one value per row (a [n, 1] against [n, k], say).
+ * With broadcastA the roles swap: out[r · cols + j] = a[r] op b[r · cols + j].
+ */
+void binaryPerRow(BinaryOp op, const float* a, const float* b, float* out, size_t rows, size_t cols, bool broadcastA);
+
 /** Element-wise unary ops; the numbering is shared with lib/backend/native/addon.ts. */
 enum class UnaryOp : int { Relu = 0, Sqrt, Rsqrt, Square, Neg, Exp, Log, Abs, Step, Reciprocal, Sigmoid, Tanh, Relu6, Floor, Ceil };
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha);

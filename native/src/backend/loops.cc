@@ -50,6 +50,18 @@ DISPATCH void rowsB(Op f, const float* a, const float* b, float* out, long rows,
 }
 
 template <class Op>
+DISPATCH void perRowB(Op f, const float* a, const float* b, float* out, long rows, long cols) {
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* ar = a + r * cols;
+    const float br = b[r];
+    float* o = out + r * cols;
+#pragma omp simd
+    for (long j = 0; j < cols; ++j) o[j] = f(ar[j], br);
+  }
+}
+
+template <class Op>
 DISPATCH void flat(Op f, const float* a, const float* b, float* out, long n) {
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
   for (long i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
@@ -79,6 +91,14 @@ void binaryBroadcastA(BinaryOp op, const float* a, const float* b, float* out, s
     auto swapped = [f](float x, float y) { return f(y, x); };
     if (cols == 1) scalarB(swapped, b, a[0], out, n);
     else rowsB(swapped, b, a, out, n / cols, cols);
+  });
+}
+
+void binaryPerRow(BinaryOp op, const float* a, const float* b, float* out, size_t rowCount, size_t colCount, bool broadcastA) {
+  const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
+  forEachBinary(op, [&](auto f) {
+    if (!broadcastA) return perRowB(f, a, b, out, rows, cols);
+    perRowB([f](float x, float y) { return f(y, x); }, b, a, out, rows, cols);
   });
 }
 
