@@ -104,6 +104,8 @@ export interface NativeAddon {
   ): void;
   unary(op: number, x: Float32Array, out: Float32Array, length: number, alpha: number): void;
   sum(x: Float32Array, out: Float32Array, rows: number, cols: number, leading: boolean): void;
+  /** Softmax over the last axis of [rows, cols]. */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   adam(
     value: Float32Array,
     grad: Float32Array,

@@ -305,6 +305,15 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// softmax(x, out, rows, cols): over the last axis
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmax", 4);
+  const long rows = a.count64(2), cols = a.count64(3);
+  const size_t length = product({rows, cols});
+  softmax(a.floats(0, length), a.floats(1, length), rows, cols);
+  return nullptr;
+}
+
 // adam(value, grad, m, v, valueOut, mOut, vOut, length, learningRate, beta1, 1 - beta1, beta2, 1 - beta2, epsilon,
 //      1 - beta1^t, 1 - beta2^t)
 napi_value Adam(napi_env env, napi_callback_info info) {
@@ -374,6 +383,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"binary", nullptr, entry<Binary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, entry<Unary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sum", nullptr, entry<Sum>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmax", nullptr, entry<Softmax>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adam", nullptr, entry<Adam>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, entry<SetThreads>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"info", nullptr, entry<Info>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

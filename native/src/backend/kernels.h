@@ -57,6 +57,9 @@ void binaryPerRow(BinaryOp op, const float* a, const float* b, float* out, size_
 enum class UnaryOp : int { Relu = 0, Sqrt, Rsqrt, Square, Neg, Exp, Log, Abs, Step, Reciprocal, Sigmoid, Tanh, Relu6, Floor, Ceil };
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha);
 
+/** Softmax of each row of [rows, cols] (the last axis), computed as tfjs's cpu kernel computes it. */
+void softmax(const float* x, float* out, size_t rows, size_t cols);
+
 /** out[j] = Σ_i x[i · cols + j] (sum over the leading axes). */
 void sumRows(const float* x, float* out, size_t rows, size_t cols);
 /** out[i] = Σ_j x[i · cols + j] (sum over the trailing axes). */

@@ -132,6 +132,29 @@ void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
   }
 }
 
+DISPATCH void softmax(const float* x, float* out, size_t rowCount, size_t colCount) {
+  const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
+  // exp costs tens of cycles a value: threads pay for themselves well below PARALLEL_MIN values.
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN / 8 && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* in = x + r * cols;
+    float* o = out + r * cols;
+    // As tfjs's cpu kernel (max, sub, exp, sum, div): NaN wins the max, exp and the sum in double,
+    // each result rounded to float32 where the JavaScript stores it in a Float32Array.
+    float max = in[0];
+    for (long j = 0; j < cols; ++j)
+      if (in[j] != in[j] || in[j] > max) max = in[j];
+    double sum = 0;
+    for (long j = 0; j < cols; ++j) {
+      o[j] = static_cast<float>(std::exp(static_cast<double>(in[j] - max)));
+      sum += o[j];
+    }
+    const float total = static_cast<float>(sum);
+#pragma omp simd
+    for (long j = 0; j < cols; ++j) o[j] /= total;
+  }
+}
+
 DISPATCH void sumRows(const float* x, float* out, size_t rowCount, size_t colCount) {
   const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
   const int threads = (rows * cols > PARALLEL_MIN) ? omp_get_max_threads() : 1;

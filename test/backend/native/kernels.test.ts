@@ -451,6 +451,41 @@ describeNative('native kernels against the cpu backend', () => {
     });
   });
 
+  describe('Softmax', () => {
+    const cases: Array<[string, number[]]> = [
+      ['a batch of logits', [128, 10]],
+      ['batch 1', [1, size(3, 20)]],
+      ['one class', [7, 1]],
+      ['rank 3, odd sizes', [size(2, 6), size(3, 9), size(5, 15)]],
+      ['rank 1', [size(5, 30)]],
+      ['200 x 300 (threads)', [200, 300]],
+    ];
+    it.each(cases)('%s: values and gradient', async (_name, shape) => {
+      const x = Float32Array.from(values(shape), (v) => v * 20);
+      const dy = values(shape);
+      const calls = await expectNativeMatchesCpu(() => {
+        const logits = tf.tensor(x, shape);
+        const upstream = tf.tensor(dy, shape);
+        const gradient = tf.grad((t: tf.Tensor) => tf.mul(tf.softmax(t), upstream))(logits);
+        return [tf.softmax(logits), gradient];
+      }, ELEMENTWISE);
+      expect(calls).toContain('softmax');
+    });
+
+    it('NaN, infinities and huge logits, as on cpu', async () => {
+      const rows = [
+        [NaN, 1, 2],
+        [Infinity, 1, 2],
+        [-Infinity, 1, 2],
+        [-Infinity, -Infinity, -Infinity],
+        [1e30, -1e30, 0],
+        [88, 89, 90],
+      ];
+      const calls = await expectNativeMatchesCpu(() => tf.softmax(tf.tensor2d(rows)), ELEMENTWISE);
+      expect(calls).toEqual(['softmax']);
+    });
+  });
+
   describe('Sum and Mean', () => {
     const cases: Array<[string, number[], number | number[] | undefined, boolean, boolean]> = [
       ['leading axis 0', [6, 5, 7], 0, false, true],
