@@ -8,6 +8,7 @@ import { CONV_KERNELS } from './convKernels.ts';
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels.ts';
 import { installFusedAdam } from './fusedAdam.ts';
 import type { NativeKernelArgs, NativeKernelBackend } from './kernelArgs.ts';
+import { installFusedLayersBatchNorm } from './layersBatchNorm.ts';
 import { MATMUL_KERNELS } from './matMulKernels.ts';
 import { POOL_KERNELS } from './poolKernels.ts';
 import { SUM_KERNELS } from './sumKernel.ts';
@@ -89,7 +90,8 @@ let registered = false;
 /**
  * Registers the 'native' backend with tfjs (once): every cpu kernel, with {@link NATIVE_KERNELS}
  * in place of their JavaScript versions. It gets no priority, so tfjs never picks it by itself.
- * tfjs's AdamOptimizer then takes the fused Adam kernel while the native backend runs.
+ * tfjs's AdamOptimizer then takes the fused Adam kernel, and tf.layers.batchNormalization the
+ * fused batch-norm kernels while training, whenever the native backend runs.
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
@@ -101,4 +103,5 @@ export function registerNativeBackend(addon: NativeAddon): void {
   }
   for (const config of NATIVE_KERNELS) tf.registerKernel(config);
   installFusedAdam();
+  installFusedLayersBatchNorm();
 }
