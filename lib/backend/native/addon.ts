@@ -103,6 +103,8 @@ export interface NativeAddon {
     perRow: boolean,
   ): void;
   unary(op: number, x: Float32Array, out: Float32Array, length: number, alpha: number): void;
+  /** out = dy * step(x), ReLU's gradient. */
+  reluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, length: number): void;
   sum(x: Float32Array, out: Float32Array, rows: number, cols: number, leading: boolean): void;
   /** Softmax over the last axis of [rows, cols]. */
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;

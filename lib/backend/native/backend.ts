@@ -11,6 +11,7 @@ import type { NativeKernelArgs, NativeKernelBackend } from './kernelArgs.ts';
 import { installFusedLayersBatchNorm } from './layersBatchNorm.ts';
 import { MATMUL_KERNELS } from './matMulKernels.ts';
 import { POOL_KERNELS } from './poolKernels.ts';
+import { installFusedReluGrad, RELU_GRAD_KERNELS } from './reluGrad.ts';
 import { SUM_KERNELS } from './sumKernel.ts';
 import { TILE_KERNELS } from './tileKernel.ts';
 
@@ -23,6 +24,7 @@ export const NATIVE_KERNELS: readonly tf.KernelConfig[] = [
   ...POOL_KERNELS,
   ...MATMUL_KERNELS,
   ...ELEMENTWISE_KERNELS,
+  ...RELU_GRAD_KERNELS,
   ...SUM_KERNELS,
   ...TILE_KERNELS,
   ...ADAM_KERNELS,
@@ -90,8 +92,8 @@ let registered = false;
 /**
  * Registers the 'native' backend with tfjs (once): every cpu kernel, with {@link NATIVE_KERNELS}
  * in place of their JavaScript versions. It gets no priority, so tfjs never picks it by itself.
- * tfjs's AdamOptimizer then takes the fused Adam kernel, and tf.layers.batchNormalization the
- * fused batch-norm kernels while training, whenever the native backend runs.
+ * tfjs's AdamOptimizer then takes the fused Adam kernel, tf.layers.batchNormalization the fused
+ * batch-norm kernels while training, and Relu's gradient one kernel, whenever the native backend runs.
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
@@ -104,4 +106,5 @@ export function registerNativeBackend(addon: NativeAddon): void {
   for (const config of NATIVE_KERNELS) tf.registerKernel(config);
   installFusedAdam();
   installFusedLayersBatchNorm();
+  installFusedReluGrad();
 }

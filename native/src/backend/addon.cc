@@ -293,6 +293,14 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// reluGrad(dy, x, out, length)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, "reluGrad", 4);
+  const long length = a.count64(3);
+  reluGrad(a.floats(0, length), a.floats(1, length), a.floats(2, length), length);
+  return nullptr;
+}
+
 // sum(x, out, rows, cols, leading): leading sums over rows (out has cols values), else over cols
 napi_value Sum(napi_env env, napi_callback_info info) {
   Args a(env, info, "sum", 5);
@@ -382,6 +390,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormTrainGrad", nullptr, entry<BatchNormTrainGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, entry<Binary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, entry<Unary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reluGrad", nullptr, entry<ReluGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sum", nullptr, entry<Sum>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"softmax", nullptr, entry<Softmax>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adam", nullptr, entry<Adam>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -56,6 +56,8 @@ void binaryPerRow(BinaryOp op, const float* a, const float* b, float* out, size_
 /** Element-wise unary ops; the numbering is shared with lib/backend/native/addon.ts. */
 enum class UnaryOp : int { Relu = 0, Sqrt, Rsqrt, Square, Neg, Exp, Log, Abs, Step, Reciprocal, Sigmoid, Tanh, Relu6, Floor, Ceil };
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha);
+/** out = dy * step(x): ReLU's gradient in one pass, with tfjs's arithmetic (NaN where x is NaN). */
+void reluGrad(const float* dy, const float* x, float* out, size_t length);
 
 /** Softmax of each row of [rows, cols] (the last axis), computed as tfjs's cpu kernel computes it. */
 void softmax(const float* x, float* out, size_t rows, size_t cols);

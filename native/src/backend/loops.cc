@@ -108,7 +108,29 @@ DISPATCH void mapUnary(Op f, const float* x, float* out, long n) {
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
   for (long i = 0; i < n; ++i) out[i] = f(x[i]);
 }
+
+// Step and the ReLU gradient as loops of their own: through mapUnary's lambda (which captures alpha)
+// GCC left Step scalar and branchy, 20x slower (0.54 against 0.026 ms for 131k values).
+DISPATCH void step(const float* x, float* out, long n, float alpha) {
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) {
+    const float v = x[i];
+    const float s = v > 0 ? 1.0f : alpha;
+    out[i] = v != v ? NAN : s;
+  }
+}
 }  // namespace
+
+DISPATCH void reluGrad(const float* dy, const float* x, float* out, size_t length) {
+  const long n = static_cast<long>(length);
+  // tfjs's dy * step(x), the same product: NaN where x is NaN, dy * 0 (-0, or NaN for an infinite dy) where x <= 0.
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) {
+    const float v = x[i];
+    const float s = v > 0 ? 1.0f : 0.0f;
+    out[i] = dy[i] * (v != v ? NAN : s);
+  }
+}
 
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
   const long n = static_cast<long>(length);
@@ -123,7 +145,7 @@ void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
     case UnaryOp::Exp: mapUnary([](float v) { return std::exp(v); }, x, out, n); break;
     case UnaryOp::Log: mapUnary([](float v) { return std::log(v); }, x, out, n); break;
     case UnaryOp::Abs: mapUnary([](float v) { return std::fabs(v); }, x, out, n); break;
-    case UnaryOp::Step: mapUnary([alpha](float v) { return v != v ? NAN : (v > 0 ? 1.0f : alpha); }, x, out, n); break;
+    case UnaryOp::Step: step(x, out, n, alpha); break;
     case UnaryOp::Reciprocal: mapUnary([](float v) { return 1.0f / v; }, x, out, n); break;
     case UnaryOp::Sigmoid: mapUnary([](float v) { return 1.0f / (1.0f + std::exp(-v)); }, x, out, n); break;
     case UnaryOp::Tanh: mapUnary([](float v) { return std::tanh(v); }, x, out, n); break;

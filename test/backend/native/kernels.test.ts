@@ -451,6 +451,36 @@ describeNative('native kernels against the cpu backend', () => {
     });
   });
 
+  describe("Relu's gradient, one kernel", () => {
+    const gradient = (x: tf.Tensor, dy: tf.Tensor): tf.Tensor => tf.grad((t: tf.Tensor) => tf.mul(tf.relu(t), dy))(x);
+    it.each([
+      ['batch 1', [1, size(3, 40)]],
+      ['odd sizes, rank 3', [size(2, 7), size(3, 9), size(5, 21)]],
+      ['a hidden layer [128, 512] (threads)', [128, 512]],
+    ])('%s', async (_name, shape) => {
+      const x = values(shape);
+      const dy = values(shape);
+      const calls = await expectNativeMatchesCpu(() => gradient(tf.tensor(x, shape), tf.tensor(dy, shape)), EXACT);
+      expect(calls).toContain('reluGrad');
+      // The forward Relu only: no Step.
+      expect(calls.filter((c) => c === 'unary')).toEqual(['unary']);
+    });
+
+    it('NaN, infinities and zeros of both signs in x and dy, as on cpu', async () => {
+      const special = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-30];
+      const x = Float32Array.from(special.flatMap((v) => special.map(() => v)));
+      const dy = Float32Array.from(special.flatMap(() => special));
+      const calls = await expectNativeMatchesCpu(() => gradient(tf.tensor1d(x), tf.tensor1d(dy)), EXACT);
+      expect(calls).toContain('reluGrad');
+    });
+
+    it('int32 input keeps tfjs\'s own gradient', async () => {
+      const x = randomInts(12, -5, 5, 15);
+      const calls = await expectNativeMatchesCpu(() => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor1d(x, 'int32')), EXACT);
+      expect(calls).not.toContain('reluGrad');
+    });
+  });
+
   describe('Softmax', () => {
     const cases: Array<[string, number[]]> = [
       ['a batch of logits', [128, 10]],
