@@ -74,6 +74,12 @@ export class NativeBackend extends MathBackendCPU implements NativeKernelBackend
     this.pool.release(values);
   }
 
+  writableInPlace(info: tf.TensorInfo): Float32Array | undefined {
+    if (info.dtype !== 'float32' || !this.data.has(info.dataId) || this.refCount(info.dataId) !== 1) return undefined;
+    const values = this.data.get(info.dataId).values;
+    return values instanceof Float32Array && this.pool.soleHolder(values) ? values : undefined;
+  }
+
   override readSync(dataId: object): ReturnType<MathBackendCPU['readSync']> {
     const values = super.readSync(dataId);
     this.pool.expose(values);
