@@ -8,7 +8,7 @@ import { CONV_KERNELS } from './convKernels.ts';
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels.ts';
 import { installFusedAdam } from './fusedAdam.ts';
 import type { NativeKernelArgs, NativeKernelBackend } from './kernelArgs.ts';
-import { installFusedLayersBatchNorm } from './layersBatchNorm.ts';
+import { installLayersTrainingCalls } from './layersCalls.ts';
 import { MATMUL_KERNELS } from './matMulKernels.ts';
 import { POOL_KERNELS } from './poolKernels.ts';
 import { installFusedReluGrad, RELU_GRAD_KERNELS } from './reluGrad.ts';
@@ -99,7 +99,8 @@ let registered = false;
  * Registers the 'native' backend with tfjs (once): every cpu kernel, with {@link NATIVE_KERNELS}
  * in place of their JavaScript versions. It gets no priority, so tfjs never picks it by itself.
  * tfjs's AdamOptimizer then takes the fused Adam kernel, tf.layers.batchNormalization the fused
- * batch-norm kernels while training, and Relu's gradient one kernel, whenever the native backend runs.
+ * batch-norm kernels and tf.layers.dense the product its gradient needs while training, and Relu's
+ * gradient one kernel, whenever the native backend runs.
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
@@ -111,6 +112,6 @@ export function registerNativeBackend(addon: NativeAddon): void {
   }
   for (const config of NATIVE_KERNELS) tf.registerKernel(config);
   installFusedAdam();
-  installFusedLayersBatchNorm();
+  installLayersTrainingCalls();
   installFusedReluGrad();
 }

@@ -175,3 +175,83 @@ describe('tf.layers.batchNormalization off the native backend', () => {
     disposeLayer(layer);
   });
 });
+
+describeNative('tf.layers.dense without activation under a gradient tape on the native backend', () => {
+  beforeAll(async () => {
+    await useNative();
+  });
+
+  /** A dense layer of `units` for `inputs` features, seeded weights. */
+  function makeDense(inputs: number, units: number, useBias: boolean): tf.layers.Layer {
+    const layer = tf.layers.dense({ units, useBias });
+    layer.build([null, inputs]);
+    tf.tidy(() => layer.setWeights([randomArray([inputs, units], 20), ...(useBias ? [randomArray([units], 21)] : [])].map((v, i) => tf.tensor(v, i === 0 ? [inputs, units] : [units]))));
+    return layer;
+  }
+
+  /** y and the gradients of sum(y · upstream) for the weights (and x when `inputGradient`), and the matMul calls. */
+  function gradients(forward: (x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null) => tf.Tensor, layer: tf.layers.Layer, shape: number[], inputGradient: boolean): { outputs: Computed[]; products: number } {
+    const before = tf.memory().numTensors;
+    const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const x = tf.tidy(() => tf.variable(tf.tensor(randomArray(shape, 22), shape), inputGradient));
+    const outShape = [shape[0], kernel.shape[1]!];
+    const upstream = tf.tensor(randomArray(outShape, 23), outShape);
+    addonCalls.length = 0;
+    let y: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      y = tf.keep(forward(x, kernel, bias ?? null));
+      return tf.sum(tf.mul(y, upstream));
+    }, [kernel, ...(bias ? [bias] : []), ...(inputGradient ? [x] : [])]);
+    const products = addonCalls.filter((c) => c === 'matMul').length;
+    const outputs = [y!, ...Object.keys(grads).sort().map((name) => grads[name])].map(computed);
+    tf.dispose([value, y!, x, upstream, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    return { outputs, products };
+  }
+
+  const viaLayer = (layer: tf.layers.Layer) => (x: tf.Tensor) => layer.apply(x, { training: true }) as tf.Tensor;
+  const fused = (x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor => tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined });
+
+  it.each([
+    ['bias, batch 128', [128, 37], 11, true],
+    ['no bias, batch 1', [1, 9], 5, false],
+  ] as const)('%s: the same bits as tfjs\'s fused product, without the input\'s gradient nobody asked for', async (_name, shape, units, useBias) => {
+    await tf.setBackend('native');
+    const layer = makeDense(shape[1], units, useBias);
+    const unfused = gradients(viaLayer(layer), layer, [...shape], false);
+    const reference = gradients(fused, layer, [...shape], false);
+    unfused.outputs.forEach((output, i) => expectSame(output, reference.outputs[i], 0));
+    expect(unfused.products).toBe(2); // y and the kernel's gradient
+    expect(reference.products).toBe(3); // and the input's, thrown away
+    // Asked for, the input's gradient is there and the same.
+    const withInput = gradients(viaLayer(layer), layer, [...shape], true);
+    const referenceWithInput = gradients(fused, layer, [...shape], true);
+    withInput.outputs.forEach((output, i) => expectSame(output, referenceWithInput.outputs[i], 0));
+    disposeLayer(layer);
+  });
+
+  it("gives the cpu backend's values", async () => {
+    const run = async (backendName: 'cpu' | 'native'): Promise<Computed[]> => {
+      await tf.setBackend(backendName);
+      const layer = makeDense(13, 7, true);
+      const { outputs } = gradients(viaLayer(layer), layer, [9, 13], true);
+      disposeLayer(layer);
+      return outputs;
+    };
+    const cpu = await run('cpu');
+    const native = await run('native');
+    // Products summed in another order (sgemm's panels).
+    native.forEach((output, i) => expectSame(output, cpu[i], 1e-5));
+  });
+
+  it('outside a tape (inference) keeps the fused product', async () => {
+    await tf.setBackend('native');
+    const layer = makeDense(6, 4, true);
+    const x = tf.tensor(randomArray([3, 6], 24), [3, 6]);
+    addonCalls.length = 0;
+    const y = layer.apply(x) as tf.Tensor;
+    expect(addonCalls).toEqual(['matMul', 'biasActivation']);
+    tf.dispose([x, y]);
+    disposeLayer(layer);
+  });
+});
