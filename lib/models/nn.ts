@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from '../backend/native/batchNormKernel.ts';
+import { BATCH_NORM_TRAIN, batchNormTrainOp } from '../backend/native/batchNormKernel.ts';
 
 /**
  * Small PyTorch-style building blocks: each owns its variables, lists them by name, and has a
@@ -163,36 +163,12 @@ export function normalizeBatch<T extends tf.Tensor>(
   options: NormalizeBatchOptions = {},
 ): NormalizedBatch<T> {
   const relu = options.relu ?? false;
-  if (tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend())) return fusedNormalizeBatch(x, gamma, beta, { epsilon, relu });
+  if (tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend())) return batchNormTrainOp(x, gamma, beta, { epsilon, relu });
   const normalized = normalizeBatchOps(x, gamma, beta, epsilon);
   if (!relu) return normalized;
   const y = tf.relu(normalized.y) as T;
   normalized.y.dispose();
   return { ...normalized, y };
-}
-
-/** {@link normalizeBatch} as two fused kernels: forward (with the ReLU) and its closed-form gradient. */
-function fusedNormalizeBatch<T extends tf.Tensor>(x: T, gamma: tf.Tensor, beta: tf.Tensor, attrs: BatchNormTrainAttrs): NormalizedBatch<T> {
-  let mean: tf.Tensor1D | undefined;
-  let variance: tf.Tensor1D | undefined;
-  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, scale, shift] = args as tf.Tensor[];
-    const save = args[3] as tf.GradSaveFunc;
-    const named = attrs as unknown as tf.NamedAttrMap;
-    const [y, batchMean, batchVariance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: input, gamma: scale, beta: shift }, named) as tf.Tensor[];
-    [mean, variance] = [tf.keep(batchMean) as tf.Tensor1D, tf.keep(batchVariance) as tf.Tensor1D];
-    save([input, y, scale, batchMean, batchVariance]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedX, savedY, savedGamma, savedMean, savedVariance] = saved;
-        const inputs = { dy, x: savedX, y: savedY, gamma: savedGamma, mean: savedMean, variance: savedVariance };
-        return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, inputs, named) as tf.Tensor[];
-      },
-    };
-  });
-  const y = normalize(x, gamma, beta) as T;
-  return { y, mean: mean!, variance: variance! };
 }
 
 /** {@link normalizeBatch} from tfjs's own kernels, on any backend. */

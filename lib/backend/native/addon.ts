@@ -88,9 +88,26 @@ export interface NativeAddon {
     relu: boolean,
   ): void;
   biasActivation(out: Float32Array, bias: Float32Array | null, rows: number, cols: number, relu: boolean): void;
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, length: number, broadcastLength: number, broadcastA: boolean): void;
+  /**
+   * The smaller operand (a when broadcastA, else b; broadcastLength values) repeats along the leading
+   * axes, or with perRow each of its values covers length / broadcastLength consecutive outputs.
+   */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    length: number,
+    broadcastLength: number,
+    broadcastA: boolean,
+    perRow: boolean,
+  ): void;
   unary(op: number, x: Float32Array, out: Float32Array, length: number, alpha: number): void;
+  /** out = dy * step(x), ReLU's gradient. */
+  reluGrad(dy: Float32Array, x: Float32Array, out: Float32Array, length: number): void;
   sum(x: Float32Array, out: Float32Array, rows: number, cols: number, leading: boolean): void;
+  /** Softmax over the last axis of [rows, cols]. */
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   adam(
     value: Float32Array,
     grad: Float32Array,

@@ -8,8 +8,10 @@ import { CONV_KERNELS } from './convKernels.ts';
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels.ts';
 import { installFusedAdam } from './fusedAdam.ts';
 import type { NativeKernelArgs, NativeKernelBackend } from './kernelArgs.ts';
+import { installLayersTrainingCalls } from './layersCalls.ts';
 import { MATMUL_KERNELS } from './matMulKernels.ts';
 import { POOL_KERNELS } from './poolKernels.ts';
+import { installFusedReluGrad, RELU_GRAD_KERNELS } from './reluGrad.ts';
 import { SUM_KERNELS } from './sumKernel.ts';
 import { TILE_KERNELS } from './tileKernel.ts';
 
@@ -22,6 +24,7 @@ export const NATIVE_KERNELS: readonly tf.KernelConfig[] = [
   ...POOL_KERNELS,
   ...MATMUL_KERNELS,
   ...ELEMENTWISE_KERNELS,
+  ...RELU_GRAD_KERNELS,
   ...SUM_KERNELS,
   ...TILE_KERNELS,
   ...ADAM_KERNELS,
@@ -71,6 +74,12 @@ export class NativeBackend extends MathBackendCPU implements NativeKernelBackend
     this.pool.release(values);
   }
 
+  writableInPlace(info: tf.TensorInfo): Float32Array | undefined {
+    if (info.dtype !== 'float32' || !this.data.has(info.dataId) || this.refCount(info.dataId) !== 1) return undefined;
+    const values = this.data.get(info.dataId).values;
+    return values instanceof Float32Array && this.pool.soleHolder(values) ? values : undefined;
+  }
+
   override readSync(dataId: object): ReturnType<MathBackendCPU['readSync']> {
     const values = super.readSync(dataId);
     this.pool.expose(values);
@@ -89,7 +98,9 @@ let registered = false;
 /**
  * Registers the 'native' backend with tfjs (once): every cpu kernel, with {@link NATIVE_KERNELS}
  * in place of their JavaScript versions. It gets no priority, so tfjs never picks it by itself.
- * tfjs's AdamOptimizer then takes the fused Adam kernel while the native backend runs.
+ * tfjs's AdamOptimizer then takes the fused Adam kernel, tf.layers.batchNormalization the fused
+ * batch-norm kernels and tf.layers.dense the product its gradient needs while training, and Relu's
+ * gradient one kernel, whenever the native backend runs.
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
@@ -101,4 +112,6 @@ export function registerNativeBackend(addon: NativeAddon): void {
   }
   for (const config of NATIVE_KERNELS) tf.registerKernel(config);
   installFusedAdam();
+  installLayersTrainingCalls();
+  installFusedReluGrad();
 }

@@ -78,3 +78,40 @@ export const BATCH_NORM_TRAIN_KERNELS: tf.KernelConfig[] = [
   { kernelName: BATCH_NORM_TRAIN, backendName: 'native', kernelFunc: batchNormTrain as unknown as tf.KernelFunc },
   { kernelName: BATCH_NORM_TRAIN_GRAD, backendName: 'native', kernelFunc: batchNormTrainGrad as unknown as tf.KernelFunc },
 ];
+
+/**
+ * Batch normalisation with the batch's statistics as two fused kernels, {@link BATCH_NORM_TRAIN}
+ * forward (with the ReLU when `attrs.relu`) and {@link BATCH_NORM_TRAIN_GRAD} as its closed-form
+ * gradient, for a backend that registers them. Returns the output and the batch mean and variance
+ * (kept out of any tidy: the caller disposes them).
+ *
+ * @example
+ * const { y, mean, variance } = batchNormTrainOp(h, gamma, beta, { epsilon: 1e-3, relu: false });
+ */
+export function batchNormTrainOp<T extends tf.Tensor>(
+  x: T,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  attrs: BatchNormTrainAttrs,
+): { y: T; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, scale, shift] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const named = attrs as unknown as tf.NamedAttrMap;
+    const [y, batchMean, batchVariance] = tf.engine().runKernel(BATCH_NORM_TRAIN, { x: input, gamma: scale, beta: shift }, named) as tf.Tensor[];
+    [mean, variance] = [tf.keep(batchMean) as tf.Tensor1D, tf.keep(batchVariance) as tf.Tensor1D];
+    save([input, y, scale, batchMean, batchVariance]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedX, savedY, savedGamma, savedMean, savedVariance] = saved;
+        const inputs = { dy, x: savedX, y: savedY, gamma: savedGamma, mean: savedMean, variance: savedVariance };
+        return tf.engine().runKernel(BATCH_NORM_TRAIN_GRAD, inputs, named) as tf.Tensor[];
+      },
+    };
+  });
+  const y = normalize(x, gamma, beta) as T;
+  return { y, mean: mean!, variance: variance! };
+}

@@ -52,6 +52,15 @@ export class BufferPool {
     this.freeBytes += buffer.byteLength;
   }
 
+  /**
+   * Whether `values` spans a buffer this pool made that exactly one storage entry holds and no read
+   * ever handed out: nothing outside that entry can see a change to it.
+   */
+  soleHolder(values: Float32Array): boolean {
+    const buffer = bufferOf(values);
+    return buffer !== undefined && this.holders.get(buffer) === 1 && values.byteOffset === 0 && values.byteLength === buffer.byteLength;
+  }
+
   /** `values` leaves the backend (a read): its buffer is never reused. */
   expose(values: unknown): void {
     const buffer = bufferOf(values);

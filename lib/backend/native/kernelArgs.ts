@@ -16,6 +16,11 @@ export interface NativeKernelBackend extends MathBackendCPU {
   allocFloats(length: number): Float32Array;
   /** Gives back an array from {@link allocFloats} that no tensor took (a scratch or abandoned output). */
   releaseFloats(values: Float32Array): void;
+  /**
+   * The float32 values of `info` when a kernel may overwrite them and return `info`'s data as its
+   * output (TensorFlow's buffer forwarding): one tensor holds them and no read handed them out.
+   */
+  writableInPlace(info: tf.TensorInfo): Float32Array | undefined;
   /** Runs the cpu backend's own kernel: for the cases a native kernel does not take. */
   cpuKernel(kernelName: string, args: NativeKernelArgs): tf.TensorInfo | tf.TensorInfo[];
 }
@@ -39,6 +44,12 @@ export function requireFloats(args: NativeKernelArgs, name: string, kernelName: 
 /** A new float32 tensor holding `values`. */
 export function output(backend: NativeKernelBackend, shape: number[], values: Float32Array): tf.TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', values);
+}
+
+/** `input` again, as a kernel output that shares its data (the data's reference count goes up by one). */
+export function forwarded(backend: NativeKernelBackend, input: tf.TensorInfo): tf.TensorInfo {
+  backend.incRef(input.dataId);
+  return { dataId: input.dataId, shape: input.shape, dtype: input.dtype };
 }
 
 /** A kernel config that runs `native` and, whenever that returns undefined, the cpu backend's kernel. */

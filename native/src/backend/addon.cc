@@ -267,17 +267,19 @@ napi_value BatchNormTrainGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// binary(op, a, b, out, length, broadcastLength, broadcastA)
+// binary(op, a, b, out, length, broadcastLength, broadcastA, perRow): the smaller operand repeats along the
+// leading axes (perRow false) or each of its values over length / broadcastLength consecutive ones
 napi_value Binary(napi_env env, napi_callback_info info) {
-  Args a(env, info, "binary", 7);
+  Args a(env, info, "binary", 8);
   const long op = a.count64(0), length = a.count64(4), small = a.count64(5);
-  const bool broadcastA = a.flag(6);
+  const bool broadcastA = a.flag(6), perRow = a.flag(7);
   if (op > static_cast<long>(BinaryOp::SquaredDifference)) throw JsError{"binary: unknown op", true};
   if (small < 1 || length % small != 0) throw JsError{"binary: the broadcast length must divide the length", true};
   const float* pa = a.floats(1, broadcastA ? small : length);
   const float* pb = a.floats(2, broadcastA ? length : small);
   float* out = a.floats(3, length);
-  if (broadcastA) binaryBroadcastA(static_cast<BinaryOp>(op), pa, pb, out, length, small);
+  if (perRow) binaryPerRow(static_cast<BinaryOp>(op), pa, pb, out, small, length / small, broadcastA);
+  else if (broadcastA) binaryBroadcastA(static_cast<BinaryOp>(op), pa, pb, out, length, small);
   else binaryBroadcastB(static_cast<BinaryOp>(op), pa, pb, out, length, small);
   return nullptr;
 }
@@ -291,6 +293,14 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// reluGrad(dy, x, out, length)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info, "reluGrad", 4);
+  const long length = a.count64(3);
+  reluGrad(a.floats(0, length), a.floats(1, length), a.floats(2, length), length);
+  return nullptr;
+}
+
 // sum(x, out, rows, cols, leading): leading sums over rows (out has cols values), else over cols
 napi_value Sum(napi_env env, napi_callback_info info) {
   Args a(env, info, "sum", 5);
@@ -300,6 +310,15 @@ napi_value Sum(napi_env env, napi_callback_info info) {
   float* out = a.floats(1, leading ? cols : rows);
   if (leading) sumRows(x, out, rows, cols);
   else sumCols(x, out, rows, cols);
+  return nullptr;
+}
+
+// softmax(x, out, rows, cols): over the last axis
+napi_value Softmax(napi_env env, napi_callback_info info) {
+  Args a(env, info, "softmax", 4);
+  const long rows = a.count64(2), cols = a.count64(3);
+  const size_t length = product({rows, cols});
+  softmax(a.floats(0, length), a.floats(1, length), rows, cols);
   return nullptr;
 }
 
@@ -371,7 +390,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormTrainGrad", nullptr, entry<BatchNormTrainGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"binary", nullptr, entry<Binary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unary", nullptr, entry<Unary>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reluGrad", nullptr, entry<ReluGrad>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sum", nullptr, entry<Sum>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"softmax", nullptr, entry<Softmax>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"adam", nullptr, entry<Adam>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, entry<SetThreads>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"info", nullptr, entry<Info>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

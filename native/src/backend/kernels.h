@@ -47,9 +47,20 @@ void binaryBroadcastB(BinaryOp op, const float* a, const float* b, float* out, s
 /** out[i] = a[i % aLength] op b[i] (a broadcast along leading axes). */
 void binaryBroadcastA(BinaryOp op, const float* a, const float* b, float* out, size_t length, size_t aLength);
 
+/**
+ * out[r · cols + j] = a[r · cols + j] op b[r]: b holds one value per row (a [n, 1] against [n, k], say).
+ * With broadcastA the roles swap: out[r · cols + j] = a[r] op b[r · cols + j].
+ */
+void binaryPerRow(BinaryOp op, const float* a, const float* b, float* out, size_t rows, size_t cols, bool broadcastA);
+
 /** Element-wise unary ops; the numbering is shared with lib/backend/native/addon.ts. */
 enum class UnaryOp : int { Relu = 0, Sqrt, Rsqrt, Square, Neg, Exp, Log, Abs, Step, Reciprocal, Sigmoid, Tanh, Relu6, Floor, Ceil };
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha);
+/** out = dy * step(x): ReLU's gradient in one pass, with tfjs's arithmetic (NaN where x is NaN). */
+void reluGrad(const float* dy, const float* x, float* out, size_t length);
+
+/** Softmax of each row of [rows, cols] (the last axis), computed as tfjs's cpu kernel computes it. */
+void softmax(const float* x, float* out, size_t rows, size_t cols);
 
 /** out[j] = Σ_i x[i · cols + j] (sum over the leading axes). */
 void sumRows(const float* x, float* out, size_t rows, size_t cols);

@@ -50,6 +50,18 @@ DISPATCH void rowsB(Op f, const float* a, const float* b, float* out, long rows,
 }
 
 template <class Op>
+DISPATCH void perRowB(Op f, const float* a, const float* b, float* out, long rows, long cols) {
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* ar = a + r * cols;
+    const float br = b[r];
+    float* o = out + r * cols;
+#pragma omp simd
+    for (long j = 0; j < cols; ++j) o[j] = f(ar[j], br);
+  }
+}
+
+template <class Op>
 DISPATCH void flat(Op f, const float* a, const float* b, float* out, long n) {
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
   for (long i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
@@ -82,13 +94,43 @@ void binaryBroadcastA(BinaryOp op, const float* a, const float* b, float* out, s
   });
 }
 
+void binaryPerRow(BinaryOp op, const float* a, const float* b, float* out, size_t rowCount, size_t colCount, bool broadcastA) {
+  const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
+  forEachBinary(op, [&](auto f) {
+    if (!broadcastA) return perRowB(f, a, b, out, rows, cols);
+    perRowB([f](float x, float y) { return f(y, x); }, b, a, out, rows, cols);
+  });
+}
+
 namespace {
 template <class Op>
 DISPATCH void mapUnary(Op f, const float* x, float* out, long n) {
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
   for (long i = 0; i < n; ++i) out[i] = f(x[i]);
 }
+
+// Step and the ReLU gradient as loops of their own: through mapUnary's lambda (which captures alpha)
+// GCC left Step scalar and branchy, 20x slower (0.54 against 0.026 ms for 131k values).
+DISPATCH void step(const float* x, float* out, long n, float alpha) {
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) {
+    const float v = x[i];
+    const float s = v > 0 ? 1.0f : alpha;
+    out[i] = v != v ? NAN : s;
+  }
+}
 }  // namespace
+
+DISPATCH void reluGrad(const float* dy, const float* x, float* out, size_t length) {
+  const long n = static_cast<long>(length);
+  // tfjs's dy * step(x), the same product: NaN where x is NaN, dy * 0 (-0, or NaN for an infinite dy) where x <= 0.
+#pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
+  for (long i = 0; i < n; ++i) {
+    const float v = x[i];
+    const float s = v > 0 ? 1.0f : 0.0f;
+    out[i] = dy[i] * (v != v ? NAN : s);
+  }
+}
 
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
   const long n = static_cast<long>(length);
@@ -103,12 +145,35 @@ void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
     case UnaryOp::Exp: mapUnary([](float v) { return std::exp(v); }, x, out, n); break;
     case UnaryOp::Log: mapUnary([](float v) { return std::log(v); }, x, out, n); break;
     case UnaryOp::Abs: mapUnary([](float v) { return std::fabs(v); }, x, out, n); break;
-    case UnaryOp::Step: mapUnary([alpha](float v) { return v != v ? NAN : (v > 0 ? 1.0f : alpha); }, x, out, n); break;
+    case UnaryOp::Step: step(x, out, n, alpha); break;
     case UnaryOp::Reciprocal: mapUnary([](float v) { return 1.0f / v; }, x, out, n); break;
     case UnaryOp::Sigmoid: mapUnary([](float v) { return 1.0f / (1.0f + std::exp(-v)); }, x, out, n); break;
     case UnaryOp::Tanh: mapUnary([](float v) { return std::tanh(v); }, x, out, n); break;
     case UnaryOp::Floor: mapUnary([](float v) { return std::floor(v); }, x, out, n); break;
     case UnaryOp::Ceil: mapUnary([](float v) { return std::ceil(v); }, x, out, n); break;
+  }
+}
+
+DISPATCH void softmax(const float* x, float* out, size_t rowCount, size_t colCount) {
+  const long rows = static_cast<long>(rowCount), cols = static_cast<long>(colCount);
+  // exp costs tens of cycles a value: threads pay for themselves well below PARALLEL_MIN values.
+#pragma omp parallel for schedule(static) if (rows * cols > PARALLEL_MIN / 8 && rows > 1)
+  for (long r = 0; r < rows; ++r) {
+    const float* in = x + r * cols;
+    float* o = out + r * cols;
+    // As tfjs's cpu kernel (max, sub, exp, sum, div): NaN wins the max, exp and the sum in double,
+    // each result rounded to float32 where the JavaScript stores it in a Float32Array.
+    float max = in[0];
+    for (long j = 0; j < cols; ++j)
+      if (in[j] != in[j] || in[j] > max) max = in[j];
+    double sum = 0;
+    for (long j = 0; j < cols; ++j) {
+      o[j] = static_cast<float>(std::exp(static_cast<double>(in[j] - max)));
+      sum += o[j];
+    }
+    const float total = static_cast<float>(sum);
+#pragma omp simd
+    for (long j = 0; j < cols; ++j) o[j] /= total;
   }
 }
 

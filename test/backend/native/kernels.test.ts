@@ -374,8 +374,13 @@ describeNative('native kernels against the cpu backend', () => {
       ['[1,c] op [r,c]', [1, 7], [9, 7], true],
       ['[1,1,c] op [n,h,c]', [1, 1, 7], [3, 5, 7], true],
       ['same shape, 40000 values (threads)', [200, 200], [200, 200], true],
-      ['[n,1] op [n,k] (cpu fallback)', [6, 1], [6, 8], false],
-      ['[n,k] op [n,1] (cpu fallback)', [6, 8], [6, 1], false],
+      ['[n,1] op [n,k]', [6, 1], [6, 8], true],
+      ['[n,k] op [n,1]', [6, 8], [6, 1], true],
+      ['[n,k] op [n,1], 1 row', [1, 9], [1, 1], true],
+      ['[n,1] op [n,k], 1 column', [7, 1], [7, 1], true],
+      ['[n,c,1,1] op [n,c,h,w] (threads)', [5, 7, 1, 1], [5, 7, 33, 31], true],
+      ['[n,c,h,w] op [c,1,1]', [3, 5, 9, 11], [5, 1, 1], false],
+      ['[1,n,1] op [n,k] (a leading 1 dropped)', [1, 9, 1], [9, 7], true],
       ['[r,1] op [1,c] (cpu fallback)', [5, 1], [1, 4], false],
       ['empty [0,3] op [3]', [0, 3], [3], true],
     ];
@@ -443,6 +448,71 @@ describeNative('native kernels against the cpu backend', () => {
         const calls = await expectNativeMatchesCpu(() => tf.engine().runKernel(kernelName, { x: tf.tensor1d(x, 'int32') }, attrs) as tf.Tensor, tolerance);
         expect(calls).toEqual([]);
       });
+    });
+  });
+
+  describe("Relu's gradient, one kernel", () => {
+    const gradient = (x: tf.Tensor, dy: tf.Tensor): tf.Tensor => tf.grad((t: tf.Tensor) => tf.mul(tf.relu(t), dy))(x);
+    it.each([
+      ['batch 1', [1, size(3, 40)]],
+      ['odd sizes, rank 3', [size(2, 7), size(3, 9), size(5, 21)]],
+      ['a hidden layer [128, 512] (threads)', [128, 512]],
+    ])('%s', async (_name, shape) => {
+      const x = values(shape);
+      const dy = values(shape);
+      const calls = await expectNativeMatchesCpu(() => gradient(tf.tensor(x, shape), tf.tensor(dy, shape)), EXACT);
+      expect(calls).toContain('reluGrad');
+      // The forward Relu only: no Step.
+      expect(calls.filter((c) => c === 'unary')).toEqual(['unary']);
+    });
+
+    it('NaN, infinities and zeros of both signs in x and dy, as on cpu', async () => {
+      const special = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-30];
+      const x = Float32Array.from(special.flatMap((v) => special.map(() => v)));
+      const dy = Float32Array.from(special.flatMap(() => special));
+      const calls = await expectNativeMatchesCpu(() => gradient(tf.tensor1d(x), tf.tensor1d(dy)), EXACT);
+      expect(calls).toContain('reluGrad');
+    });
+
+    it('int32 input keeps tfjs\'s own gradient', async () => {
+      const x = randomInts(12, -5, 5, 15);
+      const calls = await expectNativeMatchesCpu(() => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor1d(x, 'int32')), EXACT);
+      expect(calls).not.toContain('reluGrad');
+    });
+  });
+
+  describe('Softmax', () => {
+    const cases: Array<[string, number[]]> = [
+      ['a batch of logits', [128, 10]],
+      ['batch 1', [1, size(3, 20)]],
+      ['one class', [7, 1]],
+      ['rank 3, odd sizes', [size(2, 6), size(3, 9), size(5, 15)]],
+      ['rank 1', [size(5, 30)]],
+      ['200 x 300 (threads)', [200, 300]],
+    ];
+    it.each(cases)('%s: values and gradient', async (_name, shape) => {
+      const x = Float32Array.from(values(shape), (v) => v * 20);
+      const dy = values(shape);
+      const calls = await expectNativeMatchesCpu(() => {
+        const logits = tf.tensor(x, shape);
+        const upstream = tf.tensor(dy, shape);
+        const gradient = tf.grad((t: tf.Tensor) => tf.mul(tf.softmax(t), upstream))(logits);
+        return [tf.softmax(logits), gradient];
+      }, ELEMENTWISE);
+      expect(calls).toContain('softmax');
+    });
+
+    it('NaN, infinities and huge logits, as on cpu', async () => {
+      const rows = [
+        [NaN, 1, 2],
+        [Infinity, 1, 2],
+        [-Infinity, 1, 2],
+        [-Infinity, -Infinity, -Infinity],
+        [1e30, -1e30, 0],
+        [88, 89, 90],
+      ];
+      const calls = await expectNativeMatchesCpu(() => tf.softmax(tf.tensor2d(rows)), ELEMENTWISE);
+      expect(calls).toEqual(['softmax']);
     });
   });
 
