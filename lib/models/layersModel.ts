@@ -114,6 +114,11 @@ export function layersShapes(net: tf.LayersModel, format: ImageFormat | undefine
   }
 }
 
+/** A Dropout layer (or a subclass such as SpatialDropout1D) given a seed; tfjs keeps the seed in a public field. */
+function isSeededDropout(layer: tf.layers.Layer): layer is tf.layers.Layer & { seed: number } {
+  return ['Dropout', 'SpatialDropout1D'].includes(layer.getClassName()) && typeof (layer as { seed?: unknown }).seed === 'number';
+}
+
 function isCount(dim: number | null): dim is number {
   return typeof dim === 'number' && dim > 0;
 }
@@ -125,6 +130,8 @@ function sameDims(dims: ReadonlyArray<number | null>, expected: readonly number[
 /** A tfjs layers model behind the {@link DigitModel} contract; made by {@link fromLayersModel}. */
 export class LayersDigitModel implements DigitModel {
   private readonly optimizer: ScheduledAdam;
+  /** Training steps taken, for the dropout seeds. */
+  private steps = 0;
 
   /** Use {@link fromLayersModel}, which checks the model's shapes and the options. */
   constructor(
@@ -169,10 +176,23 @@ export class LayersDigitModel implements DigitModel {
     return tf.tidy(() => tf.log(tf.clipByValue(this.model.apply(x, { training }) as tf.Tensor2D, 1e-7, 1)));
   }
 
-  /** One `trainOnBatch` step. */
+  /**
+   * One `trainOnBatch` step. tfjs's Dropout draws the same mask on every call when it has a seed, so
+   * a seeded dropout layer would drop the same units at every step: for the step, each one gets a seed
+   * of its own (its seed plus the step times the number of such layers, as `Cnn` counts its dropout
+   * calls) and keeps the seed it was given for saving.
+   */
   async trainStep(xs: tf.Tensor, ys: tf.Tensor2D): Promise<StepResult> {
-    const [loss, accuracy] = (await this.model.trainOnBatch(xs, ys)) as number[];
-    return { loss, accuracy };
+    const seeded = this.model.layers.filter(isSeededDropout);
+    const seeds = seeded.map((layer) => layer.seed);
+    seeded.forEach((layer, i) => (layer.seed = seeds[i] + this.steps * seeded.length));
+    this.steps++;
+    try {
+      const [loss, accuracy] = (await this.model.trainOnBatch(xs, ys)) as number[];
+      return { loss, accuracy };
+    } finally {
+      seeded.forEach((layer, i) => (layer.seed = seeds[i]));
+    }
   }
 
   /** Class probabilities [n, classes]; the caller disposes them. */

@@ -126,3 +126,36 @@ describe('fromLayersModel', () => {
     tf.dispose([wrongInput, wrongOutput, net].flatMap((m) => m.weights.map((w) => w.read())));
   });
 });
+
+describe('a seeded dropout layer in a layers model', () => {
+  /** Losses of `steps` steps on one batch with a learning rate too small to move the weights: only the dropout masks change them. */
+  async function lossesWithDropout(steps: number): Promise<{ losses: number[]; savedSeed: unknown }> {
+    const net = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [784], units: 64, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+        tf.layers.dropout({ rate: 0.5, seed: 7 }),
+        tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+      ],
+    });
+    const model = fromLayersModel(net, { name: 'dropout', learningRate: 1e-12 });
+    const xs = tf.randomUniform([32, 784], 0, 1, 'float32', 3);
+    const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 10), 'int32'), 10) as tf.Tensor2D);
+    const losses: number[] = [];
+    for (let step = 0; step < steps; step++) losses.push((await model.trainStep(xs, ys)).loss);
+    const savedSeed = net.layers[1].getConfig().seed;
+    tf.dispose([xs, ys]);
+    model.dispose();
+    return { losses, savedSeed };
+  }
+
+  it('drops other units at every step, the same ones for the same seed, and keeps its seed for saving', async () => {
+    const before = tf.memory().numTensors;
+    const first = await lossesWithDropout(4);
+    const again = await lossesWithDropout(4);
+    // tfjs alone would draw one mask for every step: four equal losses
+    expect(new Set(first.losses.map((loss) => loss.toFixed(5))).size).toBe(4);
+    expect(again.losses).toEqual(first.losses);
+    expect(first.savedSeed).toBe(7);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
