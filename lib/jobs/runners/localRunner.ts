@@ -33,22 +33,21 @@ export interface LocalRunnerOptions {
 }
 
 /**
- * Threads one job computes on by default: native scales to two cores, so two jobs on two cores run
- * one after another at full speed; wasm and cpu gain less from threads than from running jobs side by
- * side; tfjs-node keeps its own pool of every core.
+ * Threads one job computes on by default: one, so that jobs run side by side, one per core (each
+ * backend's threads scale less than linearly: four CNN members on 2 cores took 36.5 s as two
+ * one-thread processes against 45.2 s one after another on two threads, native backend); tfjs-node
+ * keeps its own pool of every core.
  */
 export function defaultThreadsPerJob(backend: BackendChoice | BackendName, cores = availableParallelism()): number {
-  if (backend === 'wasm' || backend === 'cpu') return 1;
-  if (backend === 'tensorflow') return cores;
-  return Math.min(2, cores);
+  return backend === 'tensorflow' ? cores : 1;
 }
 
 /**
  * How many jobs this machine runs side by side: its cores divided by the threads each job uses, at least one.
  *
  * @example
- * localWorkerCount(2, 2); // 1: on 2 cores, native jobs (2 threads each) run one after another
- * localWorkerCount(8, 1); // 8
+ * localWorkerCount(2, 1); // 2: on 2 cores, two one-thread jobs at a time
+ * localWorkerCount(2, 2); // 1: jobs of 2 threads each run one after another
  */
 export function localWorkerCount(cores: number, threadsPerJob: number): number {
   return Math.max(1, Math.floor(cores / threadsPerJob));

@@ -24,9 +24,10 @@ const pidOf = (outcome: JobOutcome): number => Number(outcome.type === 'started'
 
 describe('localRunner', () => {
   it('runs as many processes as the cores allow for the threads a job uses', () => {
-    expect(localWorkerCount(2, defaultThreadsPerJob('native', 2))).toBe(1);
+    expect(localWorkerCount(2, defaultThreadsPerJob('native', 2))).toBe(2);
     expect(localWorkerCount(2, defaultThreadsPerJob('wasm', 2))).toBe(2);
-    expect(localWorkerCount(8, defaultThreadsPerJob('native', 8))).toBe(4);
+    expect(localWorkerCount(8, defaultThreadsPerJob('native', 8))).toBe(8);
+    expect(localWorkerCount(2, 2)).toBe(1);
     expect(localWorkerCount(8, defaultThreadsPerJob('tensorflow', 8))).toBe(1);
     expect(() => localRunner({ workers: 0 })).toThrow('localRunner: workers must be an integer >= 1, got 0');
   });
