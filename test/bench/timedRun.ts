@@ -55,8 +55,10 @@ export function describeTimings(run: TimedRun): string[] {
   const lines = run.models.map(({ model, epochs, timings, ensemble }) => {
     modelSeconds += timings.trainSeconds + timings.predictSeconds;
     const members = ensemble ? `${ensemble.members.length} members x ` : '';
-    return `  ${model}: ${members}${epochs} epochs trained in ${timings.trainSeconds.toFixed(0)} s, predictions in ${timings.predictSeconds.toFixed(1)} s`;
+    const summed = ensemble ? ' (the members\' seconds added up)' : '';
+    return `  ${model}: ${members}${epochs} epochs trained in ${timings.trainSeconds.toFixed(0)} s, predictions in ${timings.predictSeconds.toFixed(1)} s${summed}`;
   });
-  lines.push(`  everything else (start-up, data, EDA, report, files): ${(run.wallSeconds - modelSeconds).toFixed(0)} s`);
+  if (run.models.some((m) => m.ensemble)) lines.push('  (ensemble members trained side by side: no share of the wall time is left to attribute)');
+  else lines.push(`  everything else (start-up, data, EDA, report, files): ${(run.wallSeconds - modelSeconds).toFixed(0)} s`);
   return lines;
 }
