@@ -6,14 +6,13 @@ const percent = (x: number): string => `${(100 * x).toFixed(2)}%`;
 export function describeModelResult(metrics: ModelMetrics, files?: { [name: string]: string } | object): string {
   const test = metrics.test ? `, held-out test accuracy ${percent(metrics.test.accuracy)} (${metrics.test.count.toLocaleString('en-US')} images)` : '';
   const epochs = `${metrics.epochs} epoch${metrics.epochs === 1 ? '' : 's'}`;
-  // an ensemble's parameters, seconds and samples/s add up or average over its members
+  const seconds = metrics.timings.trainSeconds.toFixed(1);
+  const speed = Math.round(metrics.timings.samplesPerSec).toLocaleString('en-US');
+  // an ensemble's parameters and seconds are its members' added up (they may train side by side), its samples/s their mean
   const size = metrics.ensemble
-    ? `${metrics.ensemble.members.length} members, ${metrics.parameters.toLocaleString('en-US')} parameters in all, ${epochs} each`
-    : `${metrics.parameters.toLocaleString('en-US')} parameters, ${epochs}`;
-  const lines = [
-    `${metrics.model}: validation accuracy ${percent(metrics.valid.accuracy)}${test}`,
-    `  ${size} in ${metrics.timings.trainSeconds.toFixed(1)} s (${Math.round(metrics.timings.samplesPerSec).toLocaleString('en-US')} samples/s) on ${metrics.backend}`,
-  ];
+    ? `${metrics.ensemble.members.length} members, ${metrics.parameters.toLocaleString('en-US')} parameters in all, ${epochs} each: ${seconds} s of training in all (${speed} samples/s a member)`
+    : `${metrics.parameters.toLocaleString('en-US')} parameters, ${epochs} in ${seconds} s (${speed} samples/s)`;
+  const lines = [`${metrics.model}: validation accuracy ${percent(metrics.valid.accuracy)}${test}`, `  ${size} on ${metrics.backend}`];
   if (files) lines.push(`  wrote ${Object.values(files).filter((path) => path !== undefined).join(', ')}`);
   return lines.join('\n');
 }

@@ -28,7 +28,7 @@ describe('digits run --quick --ensemble 2 --tta', () => {
     expect(scored.accuracy).toBe(mlp.test.accuracy);
     expect(stdout).toContain('mlp: ensemble member 2 of 2 (seed 21742)');
     // the summary counts the members and the parameters of all of them
-    expect(stdout).toContain(`2 members, ${mlp.parameters.toLocaleString('en-US')} parameters in all, 2 epochs each in `);
+    expect(stdout).toContain(`2 members, ${mlp.parameters.toLocaleString('en-US')} parameters in all, 2 epochs each: `);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('data-chart="ensemble-members"');
   }, 300_000);
