@@ -13,14 +13,11 @@ import { seededRandom } from '../../lib/data/random.ts';
 import { readMnist } from '../../lib/io/idx.ts';
 import { selectBackend } from '../../lib/backend/selectBackend.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
+import { median } from './median.ts';
 
 const images = Number(process.argv[2] ?? 34_000);
 const batchSize = Number(process.argv[3] ?? 64);
 const RUNS = 3;
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
 
 function seconds(work: () => void): number {
   const started = performance.now();

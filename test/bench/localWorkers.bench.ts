@@ -16,6 +16,7 @@ import { kaggleFiles } from '../../lib/io/kaggleDefault.ts';
 import { fileReference } from '../../lib/jobs/jobData.ts';
 import { resolvedRecipe, trainingJobs } from '../../lib/jobs/trainingJob.ts';
 import { localRunner } from '../../lib/jobs/runners/localRunner.ts';
+import { median } from './median.ts';
 import { root } from './timedRun.ts';
 
 const { values } = parseArgs({
@@ -72,11 +73,6 @@ try {
 } finally {
   await rm(work, { recursive: true, force: true });
 }
-const median = (xs: number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const [oneThread, allThreads] = seconds.map(median);
 console.log(`median: ${configs[0].label} ${oneThread.toFixed(1)} s, ${configs[1].label} ${allThreads.toFixed(1)} s: ${(allThreads / oneThread).toFixed(2)}x faster side by side`);
 console.log(JSON.stringify({ members, model, epochs, rows, cores, oneThreadSeconds: seconds[0], allThreadsSeconds: seconds[1], speedup: +(allThreads / oneThread).toFixed(2) }));

@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './median.ts';
 
 interface BenchResult {
   steps: number;
@@ -86,10 +87,6 @@ const base = addons.values().next().value as SpikeAddon;
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 const round = (x: number, digits = 0): number => Number(x.toFixed(digits));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 console.log(`${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, load average ${load()}`);
 console.log(`node ${process.version}`);
