@@ -310,6 +310,24 @@ describeNative('native kernels against the cpu backend', () => {
       else expect(calls).not.toContain('matMul');
     });
 
+    // loops.cc runs a product of under 2^20 multiply-adds on one thread (waking the others costs more).
+    it.each([
+      ['an MLP output layer [128,256]·[256,10], one thread', [128, 256], [256, 10]],
+      ['just above the threshold [128,128]·[128,65], every thread', [128, 128], [128, 65]],
+    ] as const)('%s: the values of cpu, and the thread count as it was', async (_name, aShape, bShape) => {
+      const [a, b] = [values([...aShape]), values([...bShape])];
+      const backend = nativeBackend();
+      const before = backend.addon.info().threads;
+      backend.addon.setThreads(2);
+      try {
+        const calls = await expectNativeMatchesCpu(() => tf.matMul(tf.tensor(a, [...aShape]), tf.tensor(b, [...bShape])), PRODUCT);
+        expect(calls).toEqual(['matMul']);
+        expect(backend.addon.info().threads).toBe(2);
+      } finally {
+        backend.addon.setThreads(before);
+      }
+    });
+
     it('int32 inputs take the cpu kernel', async () => {
       const a = randomInts(12, -5, 5, 9);
       const b = randomInts(8, -5, 5, 10);
