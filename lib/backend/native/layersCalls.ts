@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAIN, batchNormTrainOp } from './batchNormKernel.ts';
+import { batchNormTrainOp } from './batchNormKernel.ts';
 
 /** A tfjs-layers LayerVariable as the layers below use it. */
 interface LayerVariableLike {
@@ -29,6 +29,12 @@ interface DenseInternals {
   invokeCallHook(...args: CallArgs): void;
 }
 
+/** Whether the native backend runs now: on any other backend the layers run their own code. */
+function nativeRuns(): boolean {
+  // The name backend.ts registers; importing its constant would make the two modules import each other.
+  return tf.getBackend() === 'native';
+}
+
 /** The one tensor a single-input layer takes, or undefined. */
 function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | undefined {
   return Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
@@ -46,7 +52,7 @@ function batchNormTrainingCall(layer: BatchNormalizationInternals, ...[inputs, k
   const { gamma, beta } = layer;
   if (!kwargs?.training || input === undefined || input.dtype !== 'float32' || input.rank < 2 || !gamma || !beta) return undefined;
   if (layer.axis !== -1 && layer.axis !== input.rank - 1) return undefined;
-  if (!tf.getKernel(BATCH_NORM_TRAIN, tf.getBackend())) return undefined;
+  if (!nativeRuns()) return undefined;
   return tf.tidy(() => {
     const { y, mean, variance } = batchNormTrainOp(input, gamma.read(), beta.read(), { epsilon: layer.epsilon, relu: false });
     const decay = 1 - layer.momentum;
@@ -71,7 +77,7 @@ function batchNormTrainingCall(layer: BatchNormalizationInternals, ...[inputs, k
 function denseTrainingCall(layer: DenseInternals, ...[inputs, kwargs]: CallArgs): tf.Tensor | undefined {
   const input = single(inputs);
   if (tf.engine().state.gradientDepth === 0 || input === undefined || input.rank !== 2 || input.dtype !== 'float32') return undefined;
-  if (layer.activation.getClassName() !== 'linear' || tf.getBackend() !== 'native') return undefined;
+  if (layer.activation.getClassName() !== 'linear' || !nativeRuns()) return undefined;
   return tf.tidy(() => {
     layer.invokeCallHook(inputs, kwargs);
     const product = tf.matMul(input, layer.kernel.read());

@@ -109,15 +109,17 @@ DISPATCH void mapUnary(Op f, const float* x, float* out, long n) {
   for (long i = 0; i < n; ++i) out[i] = f(x[i]);
 }
 
+// tfjs's step(v): NaN for NaN, 1 above 0, alpha elsewhere; written branch-free so that loops vectorise.
+inline float stepOf(float v, float alpha) {
+  const float s = v > 0 ? 1.0f : alpha;
+  return v != v ? NAN : s;
+}
+
 // Step and the ReLU gradient as loops of their own: through mapUnary's lambda (which captures alpha)
 // GCC left Step scalar and branchy, 20x slower (0.54 against 0.026 ms for 131k values).
 DISPATCH void step(const float* x, float* out, long n, float alpha) {
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
-  for (long i = 0; i < n; ++i) {
-    const float v = x[i];
-    const float s = v > 0 ? 1.0f : alpha;
-    out[i] = v != v ? NAN : s;
-  }
+  for (long i = 0; i < n; ++i) out[i] = stepOf(x[i], alpha);
 }
 }  // namespace
 
@@ -125,11 +127,7 @@ DISPATCH void reluGrad(const float* dy, const float* x, float* out, size_t lengt
   const long n = static_cast<long>(length);
   // tfjs's dy * step(x), the same product: NaN where x is NaN, dy * 0 (-0, or NaN for an infinite dy) where x <= 0.
 #pragma omp parallel for simd schedule(static) if (n > PARALLEL_MIN)
-  for (long i = 0; i < n; ++i) {
-    const float v = x[i];
-    const float s = v > 0 ? 1.0f : 0.0f;
-    out[i] = dy[i] * (v != v ? NAN : s);
-  }
+  for (long i = 0; i < n; ++i) out[i] = dy[i] * stepOf(x[i], 0.0f);
 }
 
 void unary(UnaryOp op, const float* x, float* out, size_t length, float alpha) {
