@@ -1,5 +1,8 @@
 import { lastValueFrom, reduce } from 'rxjs';
-import { describeSize, formatFromLabels, LabelMap, readImages, type CsvLayout, type ImageSize, type InvalidRowPolicy, type SkipReport } from '../lib/index.ts';
+import { describeSize, formatFromLabels, type ImageSize } from '../lib/data/format.ts';
+import type { CsvLayout } from '../lib/index.ts';
+import { readImages, type InvalidRowPolicy, type SkipReport } from '../lib/io/digits.ts';
+import { LabelMap } from '../lib/io/labels.ts';
 
 /** What `digits check` found in a file. */
 export interface CheckSummary {

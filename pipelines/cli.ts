@@ -1,30 +1,20 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  BACKEND_CHOICES,
-  DEFAULT_ATTEMPTS,
-  DEFAULT_QUEUE_NAME,
-  DEFAULT_SEED,
-  NAMED_RECIPES,
-  RECIPE_NAMES,
-  describeSkips,
-  MODEL_NAMES,
-  parseImageSize,
-  UserError,
-  verifyRun,
-  writeKaggleDefault,
-  type ClassNaming,
-  type CsvLayout,
-  type ImageSize,
-  type ModelName,
-} from '../lib/index.ts';
-import { describeHeldRun } from './interrupt.ts';
-import { checkDigitsFile, formatCheckSummary } from './check.ts';
+// Only what the options need, from modules that load neither tfjs nor vega, arquero, ajv or bullmq:
+// `--help` and a usage error answer at once. A command's own modules load when its action runs.
+import { BACKEND_CHOICES } from '../lib/backend/backendChoice.ts';
+import { parseImageSize, type ImageSize } from '../lib/data/format.ts';
+import { DEFAULT_SEED } from '../lib/data/random.ts';
+import { UserError } from '../lib/errors.ts';
+import { DEFAULT_ATTEMPTS } from '../lib/jobs/runners/jobRunner.ts';
+import { DEFAULT_QUEUE_NAME } from '../lib/jobs/runners/redisConnection.ts';
+import { MODEL_NAMES, type ModelName } from '../lib/models/modelName.ts';
+import { NAMED_RECIPES, RECIPE_NAMES } from '../lib/models/recipes.ts';
+import type { ClassNaming, CsvLayout } from '../lib/index.ts';
 import { runCommand } from './cliErrors.ts';
-import { edaCommand, reportCommand } from './reportCommands.ts';
-import { runCommand as runJobCommand, type RunCommandOptions } from './runCommand.ts';
-import { trainCommand, type TrainCommandOptions } from './trainCommand.ts';
-import { workerCommand, type WorkerCommandOptions } from './workerCommand.ts';
 import type { ReporterMode } from './progress.ts';
+import type { RunCommandOptions } from './runCommand.ts';
+import type { TrainCommandOptions } from './trainCommand.ts';
+import type { WorkerCommandOptions } from './workerCommand.ts';
 
 /** Parses a positive integer option, with a one-line error naming the option. */
 export function positiveInt(name: string): (value: string) => number {
@@ -151,6 +141,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed of the shuffle that splits the 70,000 digits', nonNegativeInt('--seed'))
     .action((options: { out: string; seed?: number }) =>
       runCommand(async () => {
+        const { writeKaggleDefault } = await import('../lib/io/kaggleDefault.ts');
         const started = performance.now();
         const files = await writeKaggleDefault(options.out, { seed: options.seed });
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -165,6 +156,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--on-invalid <policy>', 'fail on the first invalid row, or skip and count invalid rows').choices(['fail', 'skip']).default('fail'));
   addLayoutOptions(check, { idColumn: true }).action((file: string, options: { onInvalid: 'fail' | 'skip' } & CsvLayout) =>
       runCommand(async () => {
+        const { checkDigitsFile, formatCheckSummary } = await import('./check.ts');
+        const { describeSkips } = await import('../lib/io/digits.ts');
         const { onInvalid, ...layout } = options;
         const summary = await checkDigitsFile(file, onInvalid, layout);
         process.stdout.write(`${formatCheckSummary(summary)}\n`);
@@ -191,9 +184,10 @@ export function buildProgram(): Command {
   addLayoutOptions(train, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: TrainCliOptions) =>
-      runCommand(() =>
-        trainCommand({ ...options, reporter: reporterMode(options) }),
-      ),
+      runCommand(async () => {
+        const { trainCommand } = await import('./trainCommand.ts');
+        await trainCommand({ ...options, reporter: reporterMode(options) });
+      }),
     );
 
   const run = program
@@ -218,7 +212,10 @@ export function buildProgram(): Command {
   addLayoutOptions(run, { classes: true, idColumn: true })
     .addOption(submissionHeaderOption())
     .action((options: RunCliOptions) =>
-      runCommand(() => runJobCommand({ ...options, quick: options.quick ?? false, reporter: reporterMode(options) })),
+      runCommand(async () => {
+        const { runCommand: runJobCommand } = await import('./runCommand.ts');
+        await runJobCommand({ ...options, quick: options.quick ?? false, reporter: reporterMode(options) });
+      }),
     );
 
   const eda = program
@@ -231,7 +228,10 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the final summary and errors');
   addLayoutOptions(eda, { classes: true, idColumn: true })
     .action((options: { train?: string; rows: number; out: string; seed: number; quiet?: boolean } & CsvLayout & ClassNaming) =>
-      runCommand(() => edaCommand({ ...options, reporter: reporterMode(options) })),
+      runCommand(async () => {
+        const { edaCommand } = await import('./reportCommands.ts');
+        await edaCommand({ ...options, reporter: reporterMode(options) });
+      }),
     );
 
   program
@@ -240,6 +240,8 @@ export function buildProgram(): Command {
     .argument('<dir>', 'output directory of an earlier run')
     .action((dir: string) =>
       runCommand(async () => {
+        const { verifyRun } = await import('../lib/io/runDir.ts');
+        const { describeHeldRun } = await import('./interrupt.ts');
         const { manifest, problems } = await verifyRun(dir);
         if (problems.length > 0) {
           process.stderr.write(`${problems.map((p) => `digits: ${p}`).join('\n')}\n`);
@@ -253,7 +255,12 @@ export function buildProgram(): Command {
     .command('report')
     .description('rebuild report.html from the report data a previous run saved, without retraining')
     .requiredOption('--from <dir>', 'output directory of an earlier `digits run` (holds report-data.json)')
-    .action((options: { from: string }) => runCommand(() => reportCommand(options.from)));
+    .action((options: { from: string }) =>
+      runCommand(async () => {
+        const { reportCommand } = await import('./reportCommands.ts');
+        await reportCommand(options.from);
+      }),
+    );
 
   addWorkerCommand(program);
   return program;
@@ -274,7 +281,10 @@ function addWorkerCommand(program: Command): void {
     .option('--quiet', 'print only errors')
     .option('--json', 'machine-readable events on stdout, one JSON object per line')
     .action((options: Omit<WorkerCommandOptions, 'reporter'> & { quiet?: boolean; json?: boolean }) =>
-      runCommand(() => workerCommand({ ...options, reporter: reporterMode(options) })),
+      runCommand(async () => {
+        const { workerCommand } = await import('./workerCommand.ts');
+        await workerCommand({ ...options, reporter: reporterMode(options) });
+      }),
     );
 }
 

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { describeFileError, isFileSystemError, UserError } from '../lib/index.ts';
+import { UserError } from '../lib/errors.ts';
+import { describeFileError, isFileSystemError } from '../lib/io/fileErrors.ts';
 
 /** The file an fs error is about: the destination of a rename, else its path. */
 function pathOf(error: NodeJS.ErrnoException & { dest?: string }): string | undefined {

@@ -2,8 +2,9 @@
 // The `digits` executable (package.json `bin`, compiled to dist/pipelines/digits.js).
 import { interruptBeforeWork, quietOnClosedPipes } from './pipes.ts';
 
-// Before the CLI's modules load (tfjs alone takes a moment): a Ctrl-C from the first instant on ends
-// the command with one line and exit code 130, and a closed pipe is never a crash.
+// Before anything else loads (a command's modules, tfjs among them, take a moment when it runs): a
+// Ctrl-C from the first instant on ends the command with one line and exit code 130, and a closed
+// pipe is never a crash.
 quietOnClosedPipes();
 interruptBeforeWork();
 const { main } = await import('./cli.ts');

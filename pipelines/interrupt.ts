@@ -1,6 +1,8 @@
 import type { Observable } from 'rxjs';
 import { setJobRunning } from './pipes.ts';
-import { commitInProgress, InterruptedError, readRunManifest, runnersSettled, runsSettled, type RunManifest } from '../lib/index.ts';
+import { InterruptedError } from '../lib/errors.ts';
+import { commitInProgress, readRunManifest, runsSettled, type RunManifest } from '../lib/io/runDir.ts';
+import { runnersSettled } from '../lib/jobs/runners/runnersSettled.ts';
 
 /** What an out dir holds, in a few words: `run 20261130T081500Z-3fa2c1 (digits run, finished 08:15:02)`. */
 export function describeHeldRun(manifest: RunManifest | undefined): string {

@@ -3,22 +3,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname } from 'node:path';
 import { UserError } from '../errors.ts';
+import { parseBackendChoice, type BackendChoice, type BackendName } from './backendChoice.ts';
 import { registerTrainingKernels, unregisterTrainingKernels } from './kernels/register.ts';
 import { loadNativeAddon } from './native/addon.ts';
 import { NATIVE_BACKEND, NATIVE_KERNELS, registerNativeBackend } from './native/backend.ts';
 import { withThreadedWasm } from './wasmThreads.ts';
 
-/**
- * A tfjs backend this library can run on: 'tensorflow' (libtensorflow, needs the optional package
- * `@tensorflow/tfjs-node`), 'native' (this package's addon over oneDNN, built at install where a C++
- * compiler and oneDNN are present), 'wasm' (XNNPACK, multi-threaded, always there) or 'cpu' (plain
- * JavaScript, slowest).
- */
-export type BackendName = 'tensorflow' | 'native' | 'wasm' | 'cpu';
-/** The accepted values of the `backend` option and `--backend`: 'auto' or a {@link BackendName}. */
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
-/** A backend to ask {@link selectBackend} for; 'auto' takes the fastest one that loads. */
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+// defined apart, without tfjs, for the CLI's options
+export { BACKEND_CHOICES, parseBackendChoice, type BackendChoice, type BackendName } from './backendChoice.ts';
 
 /** Options of {@link selectBackend}. */
 export interface BackendOptions {
@@ -91,14 +83,6 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
   }
   await setBackendOrThrow('cpu');
   return info('cpu', 1, [], 'cpu (requested)');
-}
-
-/** Checks a `--backend` value; the error names the option and the accepted values. */
-export function parseBackendChoice(value: string): BackendChoice {
-  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
-    throw new UserError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got '${value}'`);
-  }
-  return value as BackendChoice;
 }
 
 /** Our training kernels on, or the shipped ones back, as asked; returns the names now registered. */

@@ -1,22 +1,12 @@
 import type { ImageFormat } from '../data/format.ts';
-import { UserError } from '../errors.ts';
 import { Cnn } from './cnn.ts';
 import { createMlp } from './mlp.ts';
 import type { DigitModel } from './model.ts';
+import type { ModelName } from './modelName.ts';
 import type { AdamBetas } from './optimizer.ts';
 
-/** Names of the built-in models, as accepted by {@link createModel} and `--model`. */
-export const MODEL_NAMES = ['mlp', 'cnn'] as const;
-/** A built-in model: 'mlp' (multilayer perceptron, flat input) or 'cnn' (convolutional network). */
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-/** Checks a `--model` value; the error names the option and the accepted values. */
-export function parseModelName(value: string): ModelName {
-  if (!(MODEL_NAMES as readonly string[]).includes(value)) {
-    throw new UserError(`--model must be one of ${MODEL_NAMES.join(', ')}, got '${value}'`);
-  }
-  return value as ModelName;
-}
+// defined apart, without the models and tfjs, for the CLI's options
+export { MODEL_NAMES, parseModelName, type ModelName } from './modelName.ts';
 
 /**
  * A new, untrained built-in model by name.

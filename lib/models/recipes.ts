@@ -1,6 +1,6 @@
 import type { AugmentOptions } from '../data/affine.ts';
 import { UserError } from '../errors.ts';
-import type { ModelName } from './createModel.ts';
+import type { ModelName } from './modelName.ts';
 
 /** How a built-in model is trained by default: measured settings, not guesses (see README). */
 export interface TrainingRecipe {

@@ -6,12 +6,12 @@ import type { EpochStats } from '../../types.ts';
 import { decodeJobResult } from '../jobWire.ts';
 import { JOB_FORMAT_VERSION, type JobResult, type JobSpec } from '../trainingJob.ts';
 import { DEFAULT_ATTEMPTS, errorLine, type JobOutcome, type JobRunner } from './jobRunner.ts';
-import { checkRedis, DEFAULT_CONNECT_TIMEOUT_SECONDS, parseRedisUrl, redisOptions } from './redisConnection.ts';
+import { checkRedis, DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_QUEUE_NAME, parseRedisUrl, redisOptions } from './redisConnection.ts';
 import { openResultStore, type ResultStore } from './resultStore.ts';
 import { settleLater } from './runnersSettled.ts';
 
-/** The BullMQ queue coordinators and `digits worker` meet on unless told another. */
-export const DEFAULT_QUEUE_NAME = 'digit-flow-training';
+// defined in redisConnection.ts, which the CLI loads for its options without bullmq, ajv or tfjs
+export { DEFAULT_QUEUE_NAME } from './redisConnection.ts';
 
 /** Options of {@link queueRunner}. */
 export interface QueueRunnerOptions {

@@ -15,6 +15,9 @@ export interface RedisTarget {
   display: string;
 }
 
+/** The BullMQ queue coordinators and `digits worker` meet on unless told another. */
+export const DEFAULT_QUEUE_NAME = 'digit-flow-training';
+
 /** Seconds a command waits for Redis to answer its first connection before it gives up. */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
