@@ -116,7 +116,7 @@ describeRedis('training jobs on a BullMQ queue', () => {
     expect(workers.map((worker) => worker.name)).toContain(taken.result.worker);
     // nothing ran twice to completion: the killed worker finished nothing, the others each job once
     expect(epoch.worker.done()).toEqual([]);
-    expect(completions('r-kill.')).toEqual(jobs.map((job) => job.id));
+    expect(await completions('r-kill.', jobs)).toEqual(jobs.map((job) => job.id));
     // within seconds of the kill (the lock of --stalled-after 2, then the next stalled check)
     const recovered = (performance.now() - killedAt) / 1000;
     expect(recovered).toBeLessThan(20);
@@ -160,7 +160,7 @@ describeRedis('training jobs on a BullMQ queue', () => {
     const second = await coordinator(file).stopped;
     expect(second.filter((line) => line.type === 'done').map((line) => line.id).sort()).toEqual(jobs.map((job) => job.id));
     // the job done before the restart was taken from Redis: each job ran to completion once
-    expect(completions('r-restart.')).toEqual(jobs.map((job) => job.id));
+    expect(await completions('r-restart.', jobs)).toEqual(jobs.map((job) => job.id));
     expect(second.filter((line) => line.type === 'started').map((line) => line.id)).not.toContain(firstLines.find((line) => line.type === 'done')!.id);
   });
 
@@ -193,7 +193,7 @@ describeRedis('training jobs on a BullMQ queue', () => {
     await runner.close();
     expect(doneIds(outcomes)).toHaveLength(200);
     expect(new Set(doneIds(outcomes)).size).toBe(200);
-    expect(completions('r-load.')).toEqual(jobs.map((job) => job.id).sort());
+    expect(await completions('r-load.', jobs)).toEqual(jobs.map((job) => job.id).sort());
     for (const worker of workers) expect(worker.done().filter((id) => id.startsWith('r-load.')).length).toBeGreaterThan(0);
     process.stderr.write(`queue load test: 200 probe jobs through 4 workers in ${seconds.toFixed(1)} s (${(200 / seconds).toFixed(0)} jobs/s)\n`);
   });
@@ -216,7 +216,15 @@ describeRedis('training jobs on a BullMQ queue', () => {
 });
 
 /** The jobs of a run (ids starting with `prefix`) the live workers ran to completion, sorted: each once, if nothing ran twice. */
-function completions(prefix: string): string[] {
+/**
+ * The ids of the jobs under `prefix` that workers ran to completion, sorted, once each of `expected`
+ * has been reported done or 10 s have passed: the coordinator can hear of a job's completion from
+ * Redis before the worker's `job-done` line has come through its stdout pipe.
+ */
+async function completions(prefix: string, expected: ReadonlyArray<{ id: string }>): Promise<string[]> {
+  const reported = (id: string) => (event: { type: string; jobId?: string }) => event.type === 'job-done' && event.jobId === id;
+  // a line that never comes leaves the id out, and the caller's comparison says which
+  await Promise.all(expected.map(({ id }) => firstEvent(workers, reported(id), 10_000).catch(() => undefined)));
   return workers.flatMap((worker) => worker.done().filter((id) => id.startsWith(prefix))).sort();
 }
 
