@@ -13,7 +13,7 @@ import { tempDir } from '../../helpers/files.ts';
 import { writeKaggleCsvs } from '../../helpers/kaggleCsvs.ts';
 import { describeRedis, startRedisServer, type RedisServer } from '../../helpers/redisServer.ts';
 import { CLI, ROOT } from './fixtures.ts';
-import { firstEvent, killWorkers, startWorker, type WorkerProcess } from './workers.ts';
+import { firstEvent, jobDoneLines, killWorkers, startWorker, type WorkerProcess } from './workers.ts';
 
 let redis: RedisServer;
 let dataDir: string;
@@ -62,8 +62,10 @@ describeRedis('digits run --queue', () => {
     ]);
     expect((await readdir(join(queued, 'model-mlp'))).filter((name) => name.startsWith('model-')).sort()).toEqual(['model-mlp-1', 'model-mlp-2', 'model-mlp-3', 'model-mlp-4']);
     // the killed worker's job was finished by the other; each member ran to completion once
+    const members = [1, 2, 3, 4].map((k) => `${event.jobId!.split('.')[0]}.member-${k}`);
+    await jobDoneLines([killed, survivor], members);
     expect(killed.done()).not.toContain(event.jobId);
-    expect([...killed.done(), ...survivor.done()].sort()).toEqual([1, 2, 3, 4].map((k) => `${event.jobId!.split('.')[0]}.member-${k}`));
+    expect([...killed.done(), ...survivor.done()].sort()).toEqual(members);
     // the run's jobs and results were taken out of Redis once stored, and no result went through
     // BullMQ's event stream (which keeps thousands of events)
     const { Queue } = await import('bullmq');

@@ -17,7 +17,7 @@ import { tempDir } from '../../helpers/files.ts';
 import { describeRedis, selfSignedCertificate, startRedisServer, type RedisServer } from '../../helpers/redisServer.ts';
 import { useTestBackend } from '../../models/fixtures.ts';
 import { CLI, doneIds, outcomesOf, probeJobs, ROOT, tinyDataReference, tinyTrainingJobs } from './fixtures.ts';
-import { firstEvent, killWorkers, startWorker, type WorkerProcess } from './workers.ts';
+import { firstEvent, jobDoneLines, killWorkers, startWorker, type WorkerProcess } from './workers.ts';
 
 const QUEUE = 'digit-flow-test';
 let redis: RedisServer;
@@ -216,15 +216,9 @@ describeRedis('training jobs on a BullMQ queue', () => {
 });
 
 /** The jobs of a run (ids starting with `prefix`) the live workers ran to completion, sorted: each once, if nothing ran twice. */
-/**
- * The ids of the jobs under `prefix` that workers ran to completion, sorted, once each of `expected`
- * has been reported done or 10 s have passed: the coordinator can hear of a job's completion from
- * Redis before the worker's `job-done` line has come through its stdout pipe.
- */
+/** The ids of the jobs under `prefix` that workers ran to completion, sorted, once `expected` have printed theirs. */
 async function completions(prefix: string, expected: ReadonlyArray<{ id: string }>): Promise<string[]> {
-  const reported = (id: string) => (event: { type: string; jobId?: string }) => event.type === 'job-done' && event.jobId === id;
-  // a line that never comes leaves the id out, and the caller's comparison says which
-  await Promise.all(expected.map(({ id }) => firstEvent(workers, reported(id), 10_000).catch(() => undefined)));
+  await jobDoneLines(workers, expected.map((job) => job.id));
   return workers.flatMap((worker) => worker.done().filter((id) => id.startsWith(prefix))).sort();
 }
 

@@ -91,6 +91,16 @@ export function firstEvent(workers: readonly WorkerProcess[], match: (event: Wor
   });
 }
 
+/**
+ * Waits until one of `workers` has printed `job-done` for each of `ids`, or `timeoutMs` has passed:
+ * a coordinator can hear of a completion from Redis before the worker's line comes through its
+ * stdout pipe. A line that never comes is left for the caller's own check of `done()` to name.
+ */
+export async function jobDoneLines(workers: readonly WorkerProcess[], ids: readonly string[], timeoutMs = 10_000): Promise<void> {
+  const reported = (id: string) => (event: WorkerEvent) => event.type === 'job-done' && event.jobId === id;
+  await Promise.all(ids.map((id) => firstEvent(workers, reported(id), timeoutMs).catch(() => undefined)));
+}
+
 /** Stops workers still running (SIGKILL: their jobs are the test's, and the test is over). */
 export async function killWorkers(workers: readonly WorkerProcess[]): Promise<void> {
   for (const worker of workers) worker.kill('SIGKILL');
