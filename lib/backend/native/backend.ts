@@ -5,6 +5,7 @@ import type { NativeAddon } from './addon.ts';
 import { BATCH_NORM_KERNELS, BATCH_NORM_TRAIN_KERNELS } from './batchNormKernel.ts';
 import { BufferPool } from './bufferPool.ts';
 import { CONV_KERNELS } from './convKernels.ts';
+import { DENSE_GRADIENT, DENSE_KERNELS } from './denseKernel.ts';
 import { ELEMENTWISE_KERNELS } from './elementwiseKernels.ts';
 import { installFusedAdam } from './fusedAdam.ts';
 import type { NativeKernelArgs, NativeKernelBackend } from './kernelArgs.ts';
@@ -23,6 +24,7 @@ export const NATIVE_KERNELS: readonly tf.KernelConfig[] = [
   ...CONV_KERNELS,
   ...POOL_KERNELS,
   ...MATMUL_KERNELS,
+  ...DENSE_KERNELS,
   ...ELEMENTWISE_KERNELS,
   ...RELU_GRAD_KERNELS,
   ...SUM_KERNELS,
@@ -99,8 +101,8 @@ let registered = false;
  * Registers the 'native' backend with tfjs (once): every cpu kernel, with {@link NATIVE_KERNELS}
  * in place of their JavaScript versions. It gets no priority, so tfjs never picks it by itself.
  * tfjs's AdamOptimizer then takes the fused Adam kernel, tf.layers.batchNormalization the fused
- * batch-norm kernels and tf.layers.dense the product its gradient needs while training, and Relu's
- * gradient one kernel, whenever the native backend runs.
+ * batch-norm kernels and tf.layers.dense (no activation or ReLU) the fused dense kernels while
+ * training, and Relu's gradient one kernel, whenever the native backend runs.
  */
 export function registerNativeBackend(addon: NativeAddon): void {
   if (registered) return;
@@ -111,6 +113,7 @@ export function registerNativeBackend(addon: NativeAddon): void {
     if (!ours.has(config.kernelName)) tf.registerKernel({ ...config, backendName: NATIVE_BACKEND });
   }
   for (const config of NATIVE_KERNELS) tf.registerKernel(config);
+  tf.registerGradient(DENSE_GRADIENT);
   installFusedAdam();
   installLayersTrainingCalls();
   installFusedReluGrad();

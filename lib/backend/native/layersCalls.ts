@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTrainOp } from './batchNormKernel.ts';
+import { denseTrainOp } from './denseKernel.ts';
 
 /** A tfjs-layers LayerVariable as the layers below use it. */
 interface LayerVariableLike {
@@ -68,20 +69,24 @@ function batchNormTrainingCall(layer: BatchNormalizationInternals, ...[inputs, k
 }
 
 /**
- * tfjs-layers' Dense without an activation, under a gradient tape, as a product and a bias add rather
- * than tfjs's fused product, or undefined outside that case. The fused op's custom gradient computes
- * the input's gradient whether or not anything needs it: for an MLP's first layer, a wasted
- * [batch, units] x [units, inputs] product (1.5 ms of a 15 ms step). MatMul's and Add's own gradients
- * are computed only where needed, with the same kernels, so the values are the same bits.
+ * tfjs-layers' Dense with no activation or ReLU, under a gradient tape, as one {@link denseTrainOp}
+ * kernel, or undefined outside that case. Under a tape tfjs unfuses the layer into product, bias add
+ * and ReLU (3 kernels forward, 5 back); with no activation it keeps its fused product, whose gradient
+ * computes the input's gradient whether or not anything needs it: for an MLP's first layer, a wasted
+ * [batch, units] x [units, inputs] product. The fused kernel's gradient computes only what is needed,
+ * in one call, with the same addon calls: the same bits.
  */
 function denseTrainingCall(layer: DenseInternals, ...[inputs, kwargs]: CallArgs): tf.Tensor | undefined {
   const input = single(inputs);
   if (tf.engine().state.gradientDepth === 0 || input === undefined || input.rank !== 2 || input.dtype !== 'float32') return undefined;
-  if (layer.activation.getClassName() !== 'linear' || !nativeRuns()) return undefined;
+  const activation = layer.activation.getClassName();
+  if ((activation !== 'linear' && activation !== 'relu') || input.size === 0 || !nativeRuns()) return undefined;
+  const kernel = layer.kernel.read() as tf.Tensor2D;
+  const bias = layer.bias ? (layer.bias.read() as tf.Tensor1D) : null;
+  if (kernel.dtype !== 'float32' || kernel.size === 0 || (bias && bias.dtype !== 'float32')) return undefined;
   return tf.tidy(() => {
     layer.invokeCallHook(inputs, kwargs);
-    const product = tf.matMul(input, layer.kernel.read());
-    return layer.bias ? tf.add(product, layer.bias.read()) : product;
+    return denseTrainOp(input as tf.Tensor2D, kernel, bias, activation);
   });
 }
 
@@ -102,8 +107,8 @@ let installed = false;
 /**
  * Makes tfjs-layers' layers train the native backend's way while it runs, and their own way on
  * other backends and at inference: BatchNormalization (`tf.layers.batchNormalization`) through the
- * fused batch-norm kernels, Dense without activation through product and bias add instead of the fused
- * product (see above). Called once when the native backend is registered.
+ * fused batch-norm kernels, Dense with no activation or ReLU through the fused dense kernel (see
+ * above). Called once when the native backend is registered.
  */
 export function installLayersTrainingCalls(): void {
   if (installed) return;

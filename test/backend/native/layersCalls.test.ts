@@ -176,21 +176,28 @@ describe('tf.layers.batchNormalization off the native backend', () => {
   });
 });
 
-describeNative('tf.layers.dense without activation under a gradient tape on the native backend', () => {
+describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on the native backend', () => {
   beforeAll(async () => {
     await useNative();
   });
 
+  type Activation = 'linear' | 'relu';
+
   /** A dense layer of `units` for `inputs` features, seeded weights. */
-  function makeDense(inputs: number, units: number, useBias: boolean): tf.layers.Layer {
-    const layer = tf.layers.dense({ units, useBias });
+  function makeDense(inputs: number, units: number, useBias: boolean, activation: Activation = 'linear'): tf.layers.Layer {
+    const layer = tf.layers.dense({ units, useBias, activation });
     layer.build([null, inputs]);
     tf.tidy(() => layer.setWeights([randomArray([inputs, units], 20), ...(useBias ? [randomArray([units], 21)] : [])].map((v, i) => tf.tensor(v, i === 0 ? [inputs, units] : [units]))));
     return layer;
   }
 
-  /** y and the gradients of sum(y · upstream) for the weights (and x when `inputGradient`), and the matMul calls. */
-  function gradients(forward: (x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null) => tf.Tensor, layer: tf.layers.Layer, shape: number[], inputGradient: boolean): { outputs: Computed[]; products: number } {
+  /** y and the gradients of sum(y · upstream) for the weights (and x when `inputGradient`), and the products made. */
+  function gradients(
+    forward: (x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null) => tf.Tensor,
+    layer: tf.layers.Layer,
+    shape: number[],
+    inputGradient: boolean,
+  ): { outputs: Computed[]; products: number } {
     const before = tf.memory().numTensors;
     const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
     const x = tf.tidy(() => tf.variable(tf.tensor(randomArray(shape, 22), shape), inputGradient));
@@ -206,34 +213,41 @@ describeNative('tf.layers.dense without activation under a gradient tape on the 
     const outputs = [y!, ...Object.keys(grads).sort().map((name) => grads[name])].map(computed);
     tf.dispose([value, y!, x, upstream, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
+    expect(realAddon().stats().buffers).toBe(0);
     return { outputs, products };
   }
 
   const viaLayer = (layer: tf.layers.Layer) => (x: tf.Tensor) => layer.apply(x, { training: true }) as tf.Tensor;
-  const fused = (x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor => tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined });
+  /** tfjs's own dense ops: under a tape, the fused product without activation, and product, bias add and ReLU with it. */
+  const tfjsDense = (activation: Activation) => (x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor =>
+    tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation });
 
   it.each([
-    ['bias, batch 128', [128, 37], 11, true],
-    ['no bias, batch 1', [1, 9], 5, false],
-  ] as const)('%s: the same bits as tfjs\'s fused product, without the input\'s gradient nobody asked for', async (_name, shape, units, useBias) => {
+    ['no activation, bias, batch 128', [128, 37], 11, true, 'linear', 3],
+    ['no activation, no bias, batch 1', [1, 9], 5, false, 'linear', 3],
+    ['ReLU, bias, batch 128', [128, 37], 11, true, 'relu', 2],
+    ['ReLU, no bias, odd sizes', [7, 3], 13, false, 'relu', 2],
+  ] as const)("%s: the same bits as tfjs's own ops, without the input's gradient nobody asked for", async (_name, shape, units, useBias, activation, tfjsProducts) => {
     await tf.setBackend('native');
-    const layer = makeDense(shape[1], units, useBias);
-    const unfused = gradients(viaLayer(layer), layer, [...shape], false);
-    const reference = gradients(fused, layer, [...shape], false);
-    unfused.outputs.forEach((output, i) => expectSame(output, reference.outputs[i], 0));
-    expect(unfused.products).toBe(2); // y and the kernel's gradient
-    expect(reference.products).toBe(3); // and the input's, thrown away
-    // Asked for, the input's gradient is there and the same.
+    const layer = makeDense(shape[1], units, useBias, activation);
+    const fused = gradients(viaLayer(layer), layer, [...shape], false);
+    const reference = gradients(tfjsDense(activation), layer, [...shape], false);
+    fused.outputs.forEach((output, i) => expectSame(output, reference.outputs[i], 0));
+    expect(fused.products).toBe(2); // y and the kernel's gradient
+    // tfjs's fused product also computes the input's gradient, and throws it away.
+    expect(reference.products).toBe(tfjsProducts);
+    // Asked for, the input's gradient is there and the same, computed in the same call as the kernel's.
     const withInput = gradients(viaLayer(layer), layer, [...shape], true);
-    const referenceWithInput = gradients(fused, layer, [...shape], true);
+    const referenceWithInput = gradients(tfjsDense(activation), layer, [...shape], true);
     withInput.outputs.forEach((output, i) => expectSame(output, referenceWithInput.outputs[i], 0));
+    expect(withInput.products).toBe(3);
     disposeLayer(layer);
   });
 
-  it("gives the cpu backend's values", async () => {
+  it.each(['linear', 'relu'] as const)("%s: gives the cpu backend's values", async (activation) => {
     const run = async (backendName: 'cpu' | 'native'): Promise<Computed[]> => {
       await tf.setBackend(backendName);
-      const layer = makeDense(13, 7, true);
+      const layer = makeDense(13, 7, true, activation);
       const { outputs } = gradients(viaLayer(layer), layer, [9, 13], true);
       disposeLayer(layer);
       return outputs;
@@ -242,6 +256,73 @@ describeNative('tf.layers.dense without activation under a gradient tape on the 
     const native = await run('native');
     // Products summed in another order (sgemm's panels).
     native.forEach((output, i) => expectSame(output, cpu[i], 1e-5));
+  });
+
+  it("a model's first layer behind a reshape computes no input gradient; the second layer's input gets one", async () => {
+    const run = async (backendName: 'cpu' | 'native'): Promise<{ grads: Computed[]; products: number }> => {
+      await tf.setBackend(backendName);
+      const before = tf.memory().numTensors;
+      const model = tf.sequential({
+        layers: [
+          tf.layers.flatten({ inputShape: [4, 5] }),
+          tf.layers.dense({ units: 8, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }), biasInitializer: 'ones' }),
+          tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        ],
+      });
+      const x = tf.tensor(randomArray([6, 4, 5], 30), [6, 4, 5]);
+      addonCalls.length = 0;
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)));
+      const products = addonCalls.filter((c) => c === 'matMul').length;
+      // In the model's order: the variables' names differ between runs.
+      const result = model.trainableWeights.map((w) => computed(grads[(w.read() as tf.Variable).name]));
+      tf.dispose([value, x, ...Object.values(grads)]);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      return { grads: result, products };
+    };
+    const cpu = await run('cpu');
+    const native = await run('native');
+    native.grads.forEach((g, i) => expectSame(g, cpu.grads[i], 1e-5));
+    // Two forward products, the second layer's kernel and input gradients, the first layer's kernel gradient.
+    expect(native.products).toBe(5);
+  });
+
+  it("an input no tape saw coming from a variable still gets its gradient when asked (tf.grad of the layer's input)", async () => {
+    const run = async (backendName: 'cpu' | 'native'): Promise<Computed> => {
+      await tf.setBackend(backendName);
+      const layer = makeDense(6, 4, true, 'relu');
+      const x = tf.tensor(randomArray([5, 6], 31), [5, 6]);
+      const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.square(layer.apply(input, { training: true }) as tf.Tensor)))(x);
+      const result = computed(dx);
+      tf.dispose([x, dx]);
+      disposeLayer(layer);
+      return result;
+    };
+    const cpu = await run('cpu');
+    const native = await run('native');
+    expectSame(native, cpu, 1e-5);
+    expect(mismatch(native.values, new Float32Array(native.values.length), 0)).toBeDefined();
+  });
+
+  it("a gradient of a gradient goes through it, with tfjs's own differentiable ops", async () => {
+    const run = async (backendName: 'cpu' | 'native'): Promise<Computed> => {
+      await tf.setBackend(backendName);
+      const before = tf.memory().numTensors;
+      const layer = makeDense(6, 4, true, 'linear');
+      const x = tf.tensor(randomArray([5, 6], 32), [5, 6]);
+      // d/dx of sum((d/dx sum(dense(x)^2))^2): the inner gradient is recorded on the outer tape.
+      const inner = (input: tf.Tensor): tf.Tensor => tf.grad((i: tf.Tensor) => tf.sum(tf.square(layer.apply(i, { training: true }) as tf.Tensor)))(input);
+      const outer = tf.grad((input: tf.Tensor) => tf.sum(tf.square(inner(input))))(x);
+      const result = computed(outer);
+      tf.dispose([x, outer]);
+      disposeLayer(layer);
+      expect(tf.memory().numTensors).toBe(before);
+      return result;
+    };
+    const cpu = await run('cpu');
+    const native = await run('native');
+    expectSame(native, cpu, 1e-4);
+    expect(mismatch(native.values, new Float32Array(native.values.length), 0)).toBeDefined();
   });
 
   it('outside a tape (inference) keeps the fused product', async () => {
