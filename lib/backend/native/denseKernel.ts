@@ -172,6 +172,9 @@ export function mayNeedGradient(t: tf.Tensor): boolean {
  * const h = denseTrainOp(x, kernel.read() as tf.Tensor2D, bias.read() as tf.Tensor1D, 'relu');
  */
 export function denseTrainOp(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: DenseActivation): tf.Tensor2D {
+  // The kernels trust these shapes with raw memory: a mismatch must stop here.
+  const fits = x.rank === 2 && kernel.rank === 2 && x.shape[1] === kernel.shape[0] && (bias === null || (bias.rank === 1 && bias.shape[0] === kernel.shape[1]));
+  if (!fits) throw new Error(`${DENSE}: input [${x.shape}], kernel [${kernel.shape}] and bias [${bias?.shape ?? 'none'}] do not fit one dense layer`);
   const attrs: DenseAttrs = { activation, hasBias: bias !== null, inputGradient: mayNeedGradient(x) };
   const inputs: tf.NamedTensorMap = bias ? { x, kernel, bias } : { x, kernel };
   return tf.engine().runKernel(DENSE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { denseTrainOp } from '../../../lib/backend/native/denseKernel.ts';
 import { addonCalls, describeNative, expectSame, mismatch, randomArray, realAddon, useNative, type Computed } from './nativeTest.ts';
 
 /** Rounding apart: the fused kernels sum and scale in another order than tfjs's moments and batchNorm. */
@@ -323,6 +324,17 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
     const native = await run('native');
     expectSame(native, cpu, 1e-4);
     expect(mismatch(native.values, new Float32Array(native.values.length), 0)).toBeDefined();
+  });
+
+  it('refuses shapes that do not fit one dense layer, before any native code reads them', async () => {
+    await tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    const [x, kernel, bias] = [tf.zeros([3, 5]), tf.zeros([4, 2]), tf.zeros([2])] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    expect(() => denseTrainOp(x, kernel, bias, 'relu')).toThrow('DigitFlowDense: input [3,5], kernel [4,2] and bias [2] do not fit one dense layer');
+    const [wide, shortBias] = [tf.zeros([5, 2]), tf.zeros([3])] as [tf.Tensor2D, tf.Tensor1D];
+    expect(() => denseTrainOp(x, wide, shortBias, 'linear')).toThrow('do not fit one dense layer');
+    tf.dispose([x, kernel, bias, wide, shortBias]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('outside a tape (inference) keeps the fused product', async () => {
