@@ -12,13 +12,15 @@ export type DenseActivation = 'linear' | 'relu';
 /** Attributes of {@link DENSE}. */
 export interface DenseAttrs {
   activation: DenseActivation;
-  /** Whether a bias input is given (the gradient cannot see the inputs, only the saved tensors). */
-  hasBias: boolean;
   /**
-   * Whether the input may need its gradient (it comes from a trainable variable): then the gradient
-   * computes it in the same call as the kernel's. Otherwise it is computed only if asked for.
+   * Which gradients may be needed, each because its tensor comes from a trainable variable (the
+   * gradient cannot see the inputs, only the saved tensors): those are computed in one call, any
+   * other only if asked for. A first layer's input is data; a frozen layer's kernel is not trainable.
    */
   inputGradient: boolean;
+  kernelGradient: boolean;
+  /** False also when no bias is given. */
+  biasGradient: boolean;
 }
 
 /** Attributes of {@link DENSE_GRAD}: the activation, and which gradients to compute, in this order. */
@@ -95,10 +97,10 @@ export const DENSE_KERNELS: tf.KernelConfig[] = [
 
 /**
  * The gradient of {@link DENSE}. tfjs asks for each input's gradient in turn, and only for the inputs
- * that lead back to what it differentiates: all of them are computed in one {@link DENSE_GRAD} call
- * before it asks, the input's only when {@link DenseAttrs.inputGradient} says it may be needed
- * (a first layer's input is data: its product would be thrown away). One it did not foresee is
- * computed when asked for; one computed and never asked for is disposed with the backward pass.
+ * that lead back to what it differentiates: the ones {@link DenseAttrs} says may be needed are
+ * computed in one {@link DENSE_GRAD} call before it asks (a first layer's input is data, and its
+ * gradient's product would be thrown away). One it did not foresee is computed when asked for; one
+ * computed and never asked for is disposed with the backward pass.
  * Under a tape (a gradient of a gradient), tfjs's own differentiable ops compute them instead.
  */
 export const DENSE_GRADIENT: tf.GradConfig = {
@@ -107,7 +109,7 @@ export const DENSE_GRADIENT: tf.GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [x, kernel, y] = saved;
-    const { activation, hasBias, inputGradient } = attrs as unknown as DenseAttrs;
+    const { activation, inputGradient, kernelGradient, biasGradient } = attrs as unknown as DenseAttrs;
     const upstream = dy as tf.Tensor2D;
     if (tf.engine().state.gradientDepth > 0) {
       const g = (): tf.Tensor => (activation === 'relu' ? tf.mul(upstream, tf.step(y)) : upstream);
@@ -119,13 +121,12 @@ export const DENSE_GRADIENT: tf.GradConfig = {
     };
     // Computed now, in the backward pass's scope: a tensor made inside the first thunk would be
     // disposed with that thunk's scope before tfjs asks for the next.
-    const outputs = gradients({ dx: inputGradient, dKernel: true, dBias: hasBias });
-    const dx = inputGradient ? outputs.shift() : undefined;
-    const [dKernel, dBias] = outputs;
+    const outputs = inputGradient || kernelGradient || biasGradient ? gradients({ dx: inputGradient, dKernel: kernelGradient, dBias: biasGradient }) : [];
+    const [dx, dKernel, dBias] = [inputGradient, kernelGradient, biasGradient].map((computed) => (computed ? outputs.shift() : undefined));
     return {
       x: () => dx ?? gradients({ dx: true, dKernel: false, dBias: false })[0],
-      kernel: () => dKernel,
-      bias: () => dBias!,
+      kernel: () => dKernel ?? gradients({ dx: false, dKernel: true, dBias: false })[0],
+      bias: () => dBias ?? gradients({ dx: false, dKernel: false, dBias: true })[0],
     };
   },
 };
@@ -167,15 +168,22 @@ export function mayNeedGradient(t: tf.Tensor): boolean {
 /**
  * A dense layer's training forward pass as one {@link DENSE} kernel with its one-call gradient
  * ({@link DENSE_GRADIENT}), for a backend that registers it: activation(x · kernel + bias).
+ * `weightsTrainable` false (a frozen layer: tfjs-layers keeps its variables trainable and leaves
+ * them out of what it differentiates) computes the weights' gradients only if asked for.
  *
  * @example
  * const h = denseTrainOp(x, kernel.read() as tf.Tensor2D, bias.read() as tf.Tensor1D, 'relu');
  */
-export function denseTrainOp(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: DenseActivation): tf.Tensor2D {
+export function denseTrainOp(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: DenseActivation, weightsTrainable = true): tf.Tensor2D {
   // The kernels trust these shapes with raw memory: a mismatch must stop here.
   const fits = x.rank === 2 && kernel.rank === 2 && x.shape[1] === kernel.shape[0] && (bias === null || (bias.rank === 1 && bias.shape[0] === kernel.shape[1]));
   if (!fits) throw new Error(`${DENSE}: input [${x.shape}], kernel [${kernel.shape}] and bias [${bias?.shape ?? 'none'}] do not fit one dense layer`);
-  const attrs: DenseAttrs = { activation, hasBias: bias !== null, inputGradient: mayNeedGradient(x) };
+  const attrs: DenseAttrs = {
+    activation,
+    inputGradient: mayNeedGradient(x),
+    kernelGradient: weightsTrainable && mayNeedGradient(kernel),
+    biasGradient: weightsTrainable && bias !== null && mayNeedGradient(bias),
+  };
   const inputs: tf.NamedTensorMap = bias ? { x, kernel, bias } : { x, kernel };
   return tf.engine().runKernel(DENSE, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }

@@ -24,8 +24,9 @@ interface BatchNormalizationInternals {
 
 /** The parts of tfjs-layers' Dense its call reads (private in its typings). */
 interface DenseInternals {
-  kernel: LayerVariableLike;
-  bias: LayerVariableLike | null;
+  kernel: LayerVariableLike & { trainable: boolean };
+  bias: (LayerVariableLike & { trainable: boolean }) | null;
+  trainable: boolean;
   activation: { getClassName(): string };
   invokeCallHook(...args: CallArgs): void;
 }
@@ -86,7 +87,7 @@ function denseTrainingCall(layer: DenseInternals, ...[inputs, kwargs]: CallArgs)
   if (kernel.dtype !== 'float32' || kernel.size === 0 || (bias && bias.dtype !== 'float32')) return undefined;
   return tf.tidy(() => {
     layer.invokeCallHook(inputs, kwargs);
-    return denseTrainOp(input as tf.Tensor2D, kernel, bias, activation);
+    return denseTrainOp(input as tf.Tensor2D, kernel, bias, activation, layer.trainable && layer.kernel.trainable);
   });
 }
 

@@ -288,6 +288,54 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
     expect(native.products).toBe(5);
   });
 
+  it("a frozen layer between trainable ones passes the gradient on without computing its own kernel's", async () => {
+    const run = async (backendName: 'cpu' | 'native'): Promise<{ grads: Computed[]; products: number }> => {
+      await tf.setBackend(backendName);
+      const before = tf.memory().numTensors;
+      const dense = (units: number, seed: number, trainable: boolean): tf.layers.Layer =>
+        tf.layers.dense({ units, activation: 'relu', trainable, kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: 'ones' });
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 5, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }), dense(7, 4, false), dense(3, 5, true)] });
+      const x = tf.tensor(randomArray([4, 6], 33), [4, 6]);
+      addonCalls.length = 0;
+      // What fit() and minimize() differentiate: the model's trainable weights (a frozen layer's
+      // variables stay trainable in tfjs; the layer leaves them out).
+      const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)), weights);
+      const products = addonCalls.filter((c) => c === 'matMul').length;
+      const result = weights.map((w) => computed(grads[w.name]));
+      tf.dispose([value, x, ...Object.values(grads)]);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      return { grads: result, products };
+    };
+    const cpu = await run('cpu');
+    const native = await run('native');
+    expect(native.grads.length).toBe(4); // the first and last layers' kernels and biases
+    native.grads.forEach((g, i) => expectSame(g, cpu.grads[i], 1e-5));
+    // Three forward products; the last layer's kernel and input gradients, the frozen layer's input
+    // gradient (not its kernel's), the first layer's kernel gradient.
+    expect(native.products).toBe(7);
+  });
+
+  it("a frozen layer's weights still get their gradients when asked for explicitly", async () => {
+    const run = async (backendName: 'cpu' | 'native'): Promise<Computed[]> => {
+      await tf.setBackend(backendName);
+      const layer = tf.layers.dense({ units: 4, activation: 'relu', trainable: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }), biasInitializer: 'ones' });
+      layer.build([null, 5]);
+      const [kernel, bias] = layer.weights.map((w) => w.read() as tf.Variable);
+      const x = tf.tensor(randomArray([3, 5], 34), [3, 5]);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)), [kernel, bias]);
+      const result = [kernel, bias].map((w) => computed(grads[w.name]));
+      tf.dispose([value, x, ...Object.values(grads)]);
+      disposeLayer(layer);
+      return result;
+    };
+    const cpu = await run('cpu');
+    const native = await run('native');
+    native.forEach((g, i) => expectSame(g, cpu[i], 1e-5));
+    expect(mismatch(native[0].values, new Float32Array(native[0].values.length), 0)).toBeDefined();
+  });
+
   it("an input no tape saw coming from a variable still gets its gradient when asked (tf.grad of the layer's input)", async () => {
     const run = async (backendName: 'cpu' | 'native'): Promise<Computed> => {
       await tf.setBackend(backendName);
