@@ -7,11 +7,14 @@
  *   PyTorch as installed · PyTorch tuned (test/bench/torch_train.py, the same four networks)
  * Every run is a process of its own (a wasm module's thread count is fixed when it loads). Native,
  * wasm on all cores and PyTorch, which the final table compares, run one network at a time, back to
- * back; the other rows then run all four networks in one process each. Warm-up steps are excluded,
+ * back, in `--rounds` rounds (default 3): their figures are medians over the rounds, and a ratio is
+ * the median of the rounds' ratios, each of two runs made next to each other, so that the shared
+ * machine's drift between rounds cancels. The other rows then run all four networks in one process
+ * each, once. Warm-up steps are excluded,
  * inputs are pre-made random batches (the data pipeline is not timed).
  * A configuration whose backend cannot be selected (native not built, tfjs-node not installed) says
  * `not run: <reason>`; without an importable torch, PyTorch is skipped with one line.
- * Run: npm run bench:train [-- --seconds 6 --profile]
+ * Run: npm run bench:train [-- --seconds 6 --rounds 3 --profile]
  * Besides wall-clock samples/s, each run reports samples per CPU-second of the process (all its
  * threads), which other people's load disturbs much less: it shows the work done, not the wait.
  * Ends with the table "native vs PyTorch (same run)", which checks issue 15's targets (native /
@@ -25,11 +28,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BackendOptions } from '../../lib/backend/selectBackend.ts';
 import type { KernelTime, RunResult } from './train-run.ts';
+import { median } from './median.ts';
 import { BATCH, NETWORKS, takesImages, WARMUP_STEPS, type NetworkName } from './train-networks.ts';
 
-const { values: flags } = parseArgs({ options: { seconds: { type: 'string', default: '6' }, profile: { type: 'boolean', default: false } } });
+const { values: flags } = parseArgs({
+  options: { seconds: { type: 'string', default: '6' }, rounds: { type: 'string', default: '3' }, profile: { type: 'boolean', default: false } },
+});
 const seconds = Number(flags.seconds);
 if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, got ${flags.seconds}`);
+const roundCount = Number(flags.rounds);
+if (!(Number.isInteger(roundCount) && roundCount >= 1)) throw new Error(`--rounds must be an integer >= 1, got ${flags.rounds}`);
 const profile = flags.profile;
 const cores = availableParallelism();
 
@@ -50,6 +58,9 @@ interface Row {
   notRun?: string;
   /** What ran, from the first run that trained, e.g. "wasm, 2 thread(s)". */
   about?: string;
+  /** Each round's figures (one round for the rows outside the head-to-head). */
+  rounds: Array<Partial<Record<NetworkName, Figure>>>;
+  /** Per network the median over the rounds, or the error when no round trained it. */
   figures: Partial<Record<NetworkName, Figure>>;
   profile: Partial<Record<NetworkName, KernelTime[]>>;
 }
@@ -73,7 +84,7 @@ const wasm = wasmThreads > 1 ? tfjsRow(`wasm + kernels, ${wasmThreads} threads`,
 const tensorflow = tfjsRow('tensorflow (tfjs-node)', { backend: 'tensorflow' });
 
 console.log(`${cpus()[0]?.model ?? 'cpu'} x${cores}, load average ${load()} (other work on the machine makes figures noisy)`);
-console.log(`batch ${BATCH}, Adam, ${seconds} s per network after ${WARMUP_STEPS} warm-up steps`);
+console.log(`batch ${BATCH}, Adam, ${seconds} s per network after ${WARMUP_STEPS} warm-up steps, ${roundCount} round(s) of the head-to-head`);
 const torch = findTorch();
 const [torchAsInstalled, torchTuned] = typeof torch === 'string' ? [] : [torchRow(torch, false), torchRow(torch, true)];
 if (typeof torch === 'string') console.log(`PyTorch: skipped (python3-torch not importable: ${torch})`);
@@ -89,10 +100,13 @@ const headToHead = [native, torchTuned, torchAsInstalled, wasm].filter((row): ro
 const others = rows.filter((row) => !headToHead.includes(row));
 
 console.log(`\nruns (load average after each):`);
-NETWORKS.forEach((network, i) => {
-  for (const row of i % 2 ? [...headToHead].reverse() : headToHead) runOnce(row, [network]);
-});
-for (const row of others) runOnce(row, NETWORKS);
+for (let round = 0; round < roundCount; round++) {
+  NETWORKS.forEach((network, i) => {
+    for (const row of (i + round) % 2 ? [...headToHead].reverse() : headToHead) runOnce(row, [network], round);
+  });
+}
+for (const row of others) runOnce(row, NETWORKS, 0);
+for (const row of rows) row.figures = medianFigures(row);
 
 console.log('\nper configuration:');
 for (const row of rows) console.log(`${row.label.padEnd(30)} ${describe(row)}`);
@@ -104,11 +118,11 @@ console.log(JSON.stringify(summary()));
 
 /** A tfjs configuration: each run is one train-run.ts process timing the networks asked for. */
 function tfjsRow(label: string, options: BackendOptions): Row {
-  return { label, run: (networks) => runTfjs(options, networks), figures: {}, profile: {} };
+  return { label, run: (networks) => runTfjs(options, networks), rounds: [], figures: {}, profile: {} };
 }
 
-/** Runs networks of a row (unless the row already could not run); one progress line per network. */
-function runOnce(row: Row, networks: readonly NetworkName[]): void {
+/** Runs networks of a row in a round (unless the row already could not run); one progress line per network. */
+function runOnce(row: Row, networks: readonly NetworkName[], round: number): void {
   if (row.notRun !== undefined) return;
   const outcome = row.run(networks);
   if ('notRun' in outcome) {
@@ -117,13 +131,27 @@ function runOnce(row: Row, networks: readonly NetworkName[]): void {
     return;
   }
   row.about ||= outcome.about;
-  Object.assign(row.figures, outcome.figures);
+  Object.assign((row.rounds[round] ??= {}), outcome.figures);
   Object.assign(row.profile, outcome.profile);
   for (const network of networks) {
-    const figure = row.figures[network];
+    const figure = row.rounds[round][network];
     const text = !figure ? 'no figure' : 'error' in figure ? `cannot train (${figure.error})` : `${format(figure.samplesPerSec)} samples/s`;
-    console.log(`  ${network.padEnd(8)} ${row.label.padEnd(30)} ${text}  (load ${load()})`);
+    const which = roundCount > 1 && headToHead.includes(row) ? `round ${round + 1} ` : '';
+    console.log(`  ${which}${network.padEnd(8)} ${row.label.padEnd(30)} ${text}  (load ${load()})`);
   }
+}
+
+/** Per network the median of the rounds that trained it (samples/s and per CPU-second apart), else the first error. */
+function medianFigures(row: Row): Partial<Record<NetworkName, Figure>> {
+  const figures: Partial<Record<NetworkName, Figure>> = {};
+  for (const network of NETWORKS) {
+    const all = row.rounds.map((round) => round[network]).filter((f): f is Figure => f !== undefined);
+    const trained = all.filter((f): f is Extract<Figure, { samplesPerSec: number }> => 'samplesPerSec' in f);
+    if (trained.length > 0) {
+      figures[network] = { samplesPerSec: median(trained.map((f) => f.samplesPerSec)), samplesPerCpuSec: median(trained.map((f) => f.samplesPerCpuSec)) };
+    } else if (all.length > 0) figures[network] = all[0];
+  }
+  return figures;
 }
 
 /** Networks in one train-run.ts process; a selectBackend rejection makes the whole row `not run`. */
@@ -187,7 +215,7 @@ function torchRow(torch: { python: string; version: string }, tuned: boolean): R
     }
     return { figures, about: `torch ${torch.version}, ${cores} thread(s), ${setUp}` };
   };
-  return { label: tuned ? 'PyTorch tuned' : 'PyTorch as installed', run, figures: {}, profile: {} };
+  return { label: tuned ? 'PyTorch tuned' : 'PyTorch as installed', run, rounds: [], figures: {}, profile: {} };
 }
 
 /**
@@ -293,11 +321,29 @@ function printComparison(): void {
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`  ${line(header)}  target (native/PyTorch)`);
   NETWORKS.forEach((network, i) => console.log(`  ${line(table[i])}  ${verdict(network)}`));
+  if (roundCount > 1) {
+    console.log(`samples/s are medians of ${roundCount} rounds; native/PyTorch is the median of the rounds' own ratios:`);
+    for (const network of NETWORKS) console.log(`  ${network.padEnd(8)} ${roundRatios(network).map(times).join(', ') || '-'}`);
+  }
 }
 
-/** native / the faster PyTorch on a network, when both trained. */
+/** Each round's native / the faster PyTorch of that round on a network, where both trained. */
+function roundRatios(network: NetworkName): number[] {
+  const inRound = (row: Row | undefined, round: number): number | undefined => {
+    const figure = row?.rounds[round]?.[network];
+    return figure && 'samplesPerSec' in figure ? figure.samplesPerSec : undefined;
+  };
+  return native.rounds.flatMap((_, round) => {
+    const torchFigures = [inRound(torchAsInstalled, round), inRound(torchTuned, round)].filter((x): x is number => x !== undefined);
+    const ratio = ratioOf(inRound(native, round), torchFigures.length ? Math.max(...torchFigures) : undefined);
+    return ratio === undefined ? [] : [ratio];
+  });
+}
+
+/** native / the faster PyTorch on a network: the median of the rounds' ratios, when both trained. */
 function nativeRatio(network: NetworkName): number | undefined {
-  return ratioOf(speed(native, network), fasterTorch(network));
+  const ratios = roundRatios(network);
+  return ratios.length ? median(ratios) : undefined;
 }
 
 function ratioOf(value: number | undefined, base: number | undefined): number | undefined {
@@ -341,7 +387,8 @@ function summary(): Record<string, unknown> {
     pytorchSamplesPerSec: perNetwork((network) => round(fasterTorch(network))),
     pytorchAsInstalledSamplesPerSec: samples(torchAsInstalled),
     pytorchTunedSamplesPerSec: samples(torchTuned),
-    nativeVsPytorch: ratios(fasterTorch),
+    nativeVsPytorch: perNetwork((network) => hundredths(nativeRatio(network))),
+    nativeVsPytorchByRound: perNetwork((network) => roundRatios(network).map((ratio) => hundredths(ratio)!)),
     nativeVsPytorchAsInstalled: ratios((network) => speed(torchAsInstalled, network)),
     targets: TARGETS,
     targetsMet: perNetwork(targetMet),
