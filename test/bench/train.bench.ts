@@ -65,8 +65,13 @@ interface Row {
   profile: Partial<Record<NetworkName, KernelTime[]>>;
 }
 
-/** Issue 15's targets for native / PyTorch samples/s on the same network in the same run. */
+/**
+ * Targets for native / PyTorch samples/s on the same network in the same run: issue 15's for its MLP
+ * and CNN, and the same bars, our own, for the job's two models.
+ */
 const TARGETS: Record<NetworkName, number> = { mlp: 1.5, cnn: 1.0, 'job-mlp': 1.5, 'job-cnn': 1.0 };
+/** The networks whose targets issue 15 sets. */
+const ISSUE_NETWORKS: readonly NetworkName[] = ['mlp', 'cnn'];
 
 const runner = fileURLToPath(new URL('./train-run.ts', import.meta.url));
 const torchScript = fileURLToPath(new URL('./torch_train.py', import.meta.url));
@@ -359,7 +364,8 @@ function targetMet(network: NetworkName): boolean | null {
 function verdict(network: NetworkName): string {
   const target = `>= ${TARGETS[network].toFixed(1)}x`;
   const met = targetMet(network);
-  if (met !== null) return `${target}: ${met ? 'met' : 'NOT MET'}`;
+  const whose = ISSUE_NETWORKS.includes(network) ? '' : " (our own target, beyond the issue's)";
+  if (met !== null) return `${target}: ${met ? 'met' : 'NOT MET'}${whose}`;
   return `${target}: not checked (${speed(native, network) === undefined ? 'native' : 'PyTorch'} did not run)`;
 }
 
