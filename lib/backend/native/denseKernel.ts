@@ -153,16 +153,26 @@ export function mayNeedGradient(t: tf.Tensor): boolean {
   for (; index.indexed < tape.length; index.indexed++) {
     for (const made of tape[index.indexed].outputs) index.producers.set(made.id, tape[index.indexed]);
   }
-  const derived = (tensor: tf.Tensor): boolean => {
-    if (tensor instanceof tf.Variable) return tensor.trainable;
-    const known = index.derived.get(tensor.id);
-    if (known !== undefined) return known;
-    const producer = index.producers.get(tensor.id);
-    const result = producer !== undefined && Object.values(producer.inputs).some((input) => input !== undefined && derived(input));
+  // Depth first without recursion: a tape can hold a chain of ops far deeper than the call stack.
+  const stack: tf.Tensor[] = [t];
+  while (stack.length > 0) {
+    const tensor = stack[stack.length - 1];
+    if (index.derived.has(tensor.id)) {
+      stack.pop();
+      continue;
+    }
+    const producer = tensor instanceof tf.Variable ? undefined : index.producers.get(tensor.id);
+    const inputs = producer ? Object.values(producer.inputs).filter((input): input is tf.Tensor => input !== undefined) : [];
+    const pending = inputs.filter((input) => !index.derived.has(input.id));
+    if (pending.length > 0) {
+      stack.push(...pending);
+      continue;
+    }
+    const result = tensor instanceof tf.Variable ? tensor.trainable : inputs.some((input) => index.derived.get(input.id));
     index.derived.set(tensor.id, result);
-    return result;
-  };
-  return derived(t);
+    stack.pop();
+  }
+  return index.derived.get(t.id)!;
 }
 
 /**

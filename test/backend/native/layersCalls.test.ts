@@ -374,6 +374,32 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
     expect(mismatch(native.values, new Float32Array(native.values.length), 0)).toBeDefined();
   });
 
+  it('traces its input back through a chain of ops deeper than the call stack', async () => {
+    await tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    const layer = makeDense(3, 2, true, 'relu');
+    const [kernel] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const run = (start: tf.Tensor, variables: tf.Variable[]): number => {
+      addonCalls.length = 0;
+      const { value, grads } = tf.variableGrads(() => {
+        let h = start;
+        for (let i = 0; i < 20_000; i++) h = tf.add(h, 0);
+        return tf.sum(layer.apply(h, { training: true }) as tf.Tensor);
+      }, variables);
+      tf.dispose([value, ...Object.values(grads)]);
+      return addonCalls.filter((c) => c === 'matMul').length;
+    };
+    const data = tf.tensor(randomArray([2, 3], 35), [2, 3]);
+    // From data: the forward product and the kernel's gradient; the input's is not needed.
+    expect(run(data, [kernel])).toBe(2);
+    const input = tf.tidy(() => tf.variable(tf.clone(data), true));
+    // From a trainable variable 20,000 ops back: the input's gradient too, in the same call.
+    expect(run(input, [kernel, input])).toBe(3);
+    tf.dispose([data, input]);
+    disposeLayer(layer);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses shapes that do not fit one dense layer, before any native code reads them', async () => {
     await tf.setBackend('native');
     const before = tf.memory().numTensors;
