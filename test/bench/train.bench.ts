@@ -243,9 +243,9 @@ function runTorch(python: string, network: NetworkName, tuned: boolean): Figure 
   return { samplesPerSec: result.samplesPerSec, samplesPerCpuSec: result.samplesPerCpuSec };
 }
 
-/** Samples/s of a row on a network, if it trained there. */
-function speed(row: Row | undefined, network: NetworkName): number | undefined {
-  const figure = row?.figures[network];
+/** Samples/s of a row on a network (the median, or one round's), if it trained there. */
+function speed(row: Row | undefined, network: NetworkName, round?: number): number | undefined {
+  const figure = round === undefined ? row?.figures[network] : row?.rounds[round]?.[network];
   return figure && 'samplesPerSec' in figure ? figure.samplesPerSec : undefined;
 }
 
@@ -254,9 +254,9 @@ function ran(row: Row): boolean {
   return NETWORKS.some((network) => speed(row, network) !== undefined);
 }
 
-/** The faster of PyTorch's two rows on a network: the baseline the targets are read against. */
-function fasterTorch(network: NetworkName): number | undefined {
-  const figures = [speed(torchAsInstalled, network), speed(torchTuned, network)].filter((x): x is number => x !== undefined);
+/** The faster of PyTorch's two rows on a network (medians, or one round's): the baseline the targets are read against. */
+function fasterTorch(network: NetworkName, round?: number): number | undefined {
+  const figures = [speed(torchAsInstalled, network, round), speed(torchTuned, network, round)].filter((x): x is number => x !== undefined);
   return figures.length ? Math.max(...figures) : undefined;
 }
 
@@ -334,15 +334,7 @@ function printComparison(): void {
 
 /** Each round's native / the faster PyTorch of that round on a network, where both trained. */
 function roundRatios(network: NetworkName): number[] {
-  const inRound = (row: Row | undefined, round: number): number | undefined => {
-    const figure = row?.rounds[round]?.[network];
-    return figure && 'samplesPerSec' in figure ? figure.samplesPerSec : undefined;
-  };
-  return native.rounds.flatMap((_, round) => {
-    const torchFigures = [inRound(torchAsInstalled, round), inRound(torchTuned, round)].filter((x): x is number => x !== undefined);
-    const ratio = ratioOf(inRound(native, round), torchFigures.length ? Math.max(...torchFigures) : undefined);
-    return ratio === undefined ? [] : [ratio];
-  });
+  return native.rounds.flatMap((_, round) => ratioOf(speed(native, network, round), fasterTorch(network, round)) ?? []);
 }
 
 /** native / the faster PyTorch on a network: the median of the rounds' ratios, when both trained. */

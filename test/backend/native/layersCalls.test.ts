@@ -223,6 +223,32 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
   const tfjsDense = (activation: Activation) => (x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor =>
     tf.fused.matMul({ a: x, b: kernel, bias: bias ?? undefined, activation });
 
+  /** `compute` on the cpu backend, then on native: each run makes its own layers and tensors. */
+  async function onCpuThenNative<T>(compute: () => T): Promise<{ cpu: T; native: T }> {
+    await tf.setBackend('cpu');
+    const cpu = compute();
+    await tf.setBackend('native');
+    return { cpu, native: compute() };
+  }
+
+  /**
+   * The gradients of sum(layer(x)²) for `weights`, in their order (the variables' names differ
+   * between runs), and the products made; leaves no tensor of its own behind.
+   */
+  function squareLossGradients(layer: tf.layers.Layer, x: tf.Tensor, weights: tf.Variable[]): { grads: Computed[]; products: number } {
+    addonCalls.length = 0;
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)), weights);
+    const products = addonCalls.filter((c) => c === 'matMul').length;
+    const result = weights.map((w) => computed(grads[w.name]));
+    tf.dispose([value, ...Object.values(grads)]);
+    return { grads: result, products };
+  }
+
+  /** Expects values not all zero: a gradient that reached its tensor. */
+  function expectNonZero(values: tf.TypedArray): void {
+    expect(mismatch(values, new Float32Array(values.length), 0)).toBeDefined();
+  }
+
   it.each([
     ['no activation, bias, batch 128', [128, 37], 11, true, 'linear', 3],
     ['no activation, no bias, batch 1', [1, 9], 5, false, 'linear', 3],
@@ -246,22 +272,18 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
   });
 
   it.each(['linear', 'relu'] as const)("%s: gives the cpu backend's values", async (activation) => {
-    const run = async (backendName: 'cpu' | 'native'): Promise<Computed[]> => {
-      await tf.setBackend(backendName);
+    const { cpu, native } = await onCpuThenNative(() => {
       const layer = makeDense(13, 7, true, activation);
       const { outputs } = gradients(viaLayer(layer), layer, [9, 13], true);
       disposeLayer(layer);
       return outputs;
-    };
-    const cpu = await run('cpu');
-    const native = await run('native');
+    });
     // Products summed in another order (sgemm's panels).
     native.forEach((output, i) => expectSame(output, cpu[i], 1e-5));
   });
 
   it("a model's first layer behind a reshape computes no input gradient; the second layer's input gets one", async () => {
-    const run = async (backendName: 'cpu' | 'native'): Promise<{ grads: Computed[]; products: number }> => {
-      await tf.setBackend(backendName);
+    const { cpu, native } = await onCpuThenNative(() => {
       const before = tf.memory().numTensors;
       const model = tf.sequential({
         layers: [
@@ -271,45 +293,32 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
         ],
       });
       const x = tf.tensor(randomArray([6, 4, 5], 30), [6, 4, 5]);
-      addonCalls.length = 0;
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)));
-      const products = addonCalls.filter((c) => c === 'matMul').length;
-      // In the model's order: the variables' names differ between runs.
-      const result = model.trainableWeights.map((w) => computed(grads[(w.read() as tf.Variable).name]));
-      tf.dispose([value, x, ...Object.values(grads)]);
+      const result = squareLossGradients(model, x, model.trainableWeights.map((w) => w.read() as tf.Variable));
+      x.dispose();
       model.dispose();
       expect(tf.memory().numTensors).toBe(before);
-      return { grads: result, products };
-    };
-    const cpu = await run('cpu');
-    const native = await run('native');
+      return result;
+    });
     native.grads.forEach((g, i) => expectSame(g, cpu.grads[i], 1e-5));
     // Two forward products, the second layer's kernel and input gradients, the first layer's kernel gradient.
     expect(native.products).toBe(5);
   });
 
   it("a frozen layer between trainable ones passes the gradient on without computing its own kernel's", async () => {
-    const run = async (backendName: 'cpu' | 'native'): Promise<{ grads: Computed[]; products: number }> => {
-      await tf.setBackend(backendName);
+    const { cpu, native } = await onCpuThenNative(() => {
       const before = tf.memory().numTensors;
       const dense = (units: number, seed: number, trainable: boolean): tf.layers.Layer =>
         tf.layers.dense({ units, activation: 'relu', trainable, kernelInitializer: tf.initializers.glorotUniform({ seed }), biasInitializer: 'ones' });
       const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [6], units: 5, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }), dense(7, 4, false), dense(3, 5, true)] });
       const x = tf.tensor(randomArray([4, 6], 33), [4, 6]);
-      addonCalls.length = 0;
       // What fit() and minimize() differentiate: the model's trainable weights (a frozen layer's
       // variables stay trainable in tfjs; the layer leaves them out).
-      const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)), weights);
-      const products = addonCalls.filter((c) => c === 'matMul').length;
-      const result = weights.map((w) => computed(grads[w.name]));
-      tf.dispose([value, x, ...Object.values(grads)]);
+      const result = squareLossGradients(model, x, model.trainableWeights.map((w) => w.read() as tf.Variable));
+      x.dispose();
       model.dispose();
       expect(tf.memory().numTensors).toBe(before);
-      return { grads: result, products };
-    };
-    const cpu = await run('cpu');
-    const native = await run('native');
+      return result;
+    });
     expect(native.grads.length).toBe(4); // the first and last layers' kernels and biases
     native.grads.forEach((g, i) => expectSame(g, cpu.grads[i], 1e-5));
     // Three forward products; the last layer's kernel and input gradients, the frozen layer's input
@@ -318,27 +327,21 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
   });
 
   it("a frozen layer's weights still get their gradients when asked for explicitly", async () => {
-    const run = async (backendName: 'cpu' | 'native'): Promise<Computed[]> => {
-      await tf.setBackend(backendName);
+    const { cpu, native } = await onCpuThenNative(() => {
       const layer = tf.layers.dense({ units: 4, activation: 'relu', trainable: false, kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }), biasInitializer: 'ones' });
       layer.build([null, 5]);
-      const [kernel, bias] = layer.weights.map((w) => w.read() as tf.Variable);
       const x = tf.tensor(randomArray([3, 5], 34), [3, 5]);
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)), [kernel, bias]);
-      const result = [kernel, bias].map((w) => computed(grads[w.name]));
-      tf.dispose([value, x, ...Object.values(grads)]);
+      const { grads } = squareLossGradients(layer, x, layer.weights.map((w) => w.read() as tf.Variable));
+      x.dispose();
       disposeLayer(layer);
-      return result;
-    };
-    const cpu = await run('cpu');
-    const native = await run('native');
+      return grads;
+    });
     native.forEach((g, i) => expectSame(g, cpu[i], 1e-5));
-    expect(mismatch(native[0].values, new Float32Array(native[0].values.length), 0)).toBeDefined();
+    expectNonZero(native[0].values);
   });
 
   it("an input no tape saw coming from a variable still gets its gradient when asked (tf.grad of the layer's input)", async () => {
-    const run = async (backendName: 'cpu' | 'native'): Promise<Computed> => {
-      await tf.setBackend(backendName);
+    const { cpu, native } = await onCpuThenNative(() => {
       const layer = makeDense(6, 4, true, 'relu');
       const x = tf.tensor(randomArray([5, 6], 31), [5, 6]);
       const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.square(layer.apply(input, { training: true }) as tf.Tensor)))(x);
@@ -346,16 +349,13 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
       tf.dispose([x, dx]);
       disposeLayer(layer);
       return result;
-    };
-    const cpu = await run('cpu');
-    const native = await run('native');
+    });
     expectSame(native, cpu, 1e-5);
-    expect(mismatch(native.values, new Float32Array(native.values.length), 0)).toBeDefined();
+    expectNonZero(native.values);
   });
 
   it("a gradient of a gradient goes through it, with tfjs's own differentiable ops", async () => {
-    const run = async (backendName: 'cpu' | 'native'): Promise<Computed> => {
-      await tf.setBackend(backendName);
+    const { cpu, native } = await onCpuThenNative(() => {
       const before = tf.memory().numTensors;
       const layer = makeDense(6, 4, true, 'linear');
       const x = tf.tensor(randomArray([5, 6], 32), [5, 6]);
@@ -367,11 +367,9 @@ describeNative('tf.layers.dense (no activation or ReLU) under a gradient tape on
       disposeLayer(layer);
       expect(tf.memory().numTensors).toBe(before);
       return result;
-    };
-    const cpu = await run('cpu');
-    const native = await run('native');
+    });
     expectSame(native, cpu, 1e-4);
-    expect(mismatch(native.values, new Float32Array(native.values.length), 0)).toBeDefined();
+    expectNonZero(native.values);
   });
 
   it('traces its input back through a chain of ops deeper than the call stack', async () => {
