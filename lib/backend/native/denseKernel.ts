@@ -145,7 +145,7 @@ const tapeIndexes = new WeakMap<TapeNodeLike[], { indexed: number; producers: Ma
  * from one. The data a first layer takes is neither, even through a reshape recorded on the tape.
  * Without a tape, true (nothing is known).
  */
-export function mayNeedGradient(t: tf.Tensor): boolean {
+function mayNeedGradient(t: tf.Tensor): boolean {
   const tape = (tf.engine().state as unknown as { activeTape: TapeNodeLike[] | null }).activeTape;
   if (!tape) return true;
   let index = tapeIndexes.get(tape);

@@ -25,7 +25,7 @@ interface BatchNormalizationInternals {
 /** The parts of tfjs-layers' Dense its call reads (private in its typings). */
 interface DenseInternals {
   kernel: LayerVariableLike & { trainable: boolean };
-  bias: (LayerVariableLike & { trainable: boolean }) | null;
+  bias: LayerVariableLike | null;
   trainable: boolean;
   activation: { getClassName(): string };
   invokeCallHook(...args: CallArgs): void;
