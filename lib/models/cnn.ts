@@ -14,6 +14,12 @@ export interface CnnOptions {
    * {@link cnnBlocksFor}(format), [24, 48] for 28x28.
    */
   channels?: number[];
+  /**
+   * Convolutions in each block (default 1). With more, each block opens with 'same' conv -> batch
+   * norm -> ReLU layers at its full resolution before the conv that is pooled: deeper, at about that
+   * many times the block's cost.
+   */
+  convsPerBlock?: number;
   /** Side of the square conv kernels (default 3). */
   kernelSize?: number;
   /** Units of the hidden dense layer (default 256). */
@@ -34,6 +40,15 @@ export interface CnnOptions {
    */
   format?: ImageFormat;
 }
+
+/**
+ * The shape of a {@link Cnn} a training recipe may set: its blocks, convolutions per block, hidden
+ * units and dropout. What it leaves out is the default for the data's format.
+ *
+ * @example
+ * const architecture: CnnArchitecture = { channels: [32, 64], convsPerBlock: 2, dropout: 0.4 };
+ */
+export type CnnArchitecture = Pick<CnnOptions, 'channels' | 'convsPerBlock' | 'hidden' | 'dropout'>;
 
 const KIND = 'cnn';
 const FORMAT = 'digit-flow-module';
@@ -93,9 +108,18 @@ function checkBlocksFit(size: ImageSize, blocks: number): void {
 }
 
 interface ConvBlock {
+  /** The block's convolutions before the pooled one, each followed by batch norm and ReLU. */
+  inner: Array<{ conv: Conv2d; norm: BatchNorm }>;
   conv: Conv2d;
   norm: BatchNorm;
 }
+
+/**
+ * Seeds of a block's inner convolutions start this far from the model's seed, so that adding them
+ * leaves every other layer's seed as it was, and halfway between ensemble members' seeds (which
+ * `memberSeed` spaces 1,000 apart), so that no member's inner conv draws another member's weights.
+ */
+const INNER_SEED_OFFSET = 500;
 
 /**
  * A convolutional network written like a PyTorch module: it owns its layers' variables, `forward(x)`
@@ -104,14 +128,16 @@ interface ConvBlock {
  *
  * It takes images of `format` ([n, height, width, channels]) through conv blocks — 'same' conv,
  * 2x2 max pool (each side floored to half), batch norm, ReLU — then a dense ReLU layer, dropout and
- * one output per class. Without `channels` the image size chooses the blocks, so that the dense
- * layer gets a few thousand features whatever the size (see {@link cnnBlocksFor}): keep adding
- * blocks, 24 channels doubling each time, while the last output has more than 2,500 values and
- * another pool would leave both sides at least 4. For 28x28 that is [24, 48], the flagship's
- * measured architecture. Given `channels`, the blocks must leave at least 1x1.
+ * one output per class. With `convsPerBlock` above 1, each block opens with that many less one
+ * 'same' conv -> batch norm -> ReLU layers at its full resolution. Without `channels` the image size
+ * chooses the blocks, so that the dense layer gets a few thousand features whatever the size (see
+ * {@link cnnBlocksFor}): keep adding blocks, 24 channels doubling each time, while the last output
+ * has more than 2,500 values and another pool would leave both sides at least 4. For 28x28 that is
+ * [24, 48], the flagship's measured architecture. Given `channels`, the blocks must leave at least 1x1.
  *
  * @example
  * const cnn = new Cnn({ channels: [32, 64] });
+ * const deeper = new Cnn({ convsPerBlock: 2 }); // conv, conv, pool in each block
  * const logits = cnn.forward(images, false); // [n, 10]
  * const colour = new Cnn({ format: imageFormat({ width: 32, height: 32, channels: 3, classes: 5 }) }); // blocks [24, 48, 96]
  */
@@ -130,22 +156,27 @@ export class Cnn implements DigitModel {
   /** Builds the layers for `options.format` (default `MNIST_FORMAT`), each from its own seed. */
   constructor(options: CnnOptions = {}) {
     const { format = MNIST_FORMAT } = options;
-    const { channels = cnnBlocksFor(format), kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, seed = 0 } = options;
+    const { channels = cnnBlocksFor(format), convsPerBlock = 1, kernelSize = 3, hidden = 256, dropout = 0.25, learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, seed = 0 } = options;
     const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
     if (!Array.isArray(channels) || channels.length === 0 || !channels.every(positive)) {
       throw new UserError(`cnn: channels must be a non-empty list of positive integers, got [${Array.isArray(channels) ? channels.join(', ') : String(channels)}]`);
     }
     checkBlocksFit(format, channels.length);
+    if (!positive(convsPerBlock)) throw new UserError(`cnn: convsPerBlock must be a positive integer, got ${convsPerBlock}`);
     if (!positive(kernelSize)) throw new UserError(`cnn: kernelSize must be a positive integer, got ${kernelSize}`);
     if (!positive(hidden)) throw new UserError(`cnn: hidden must be a positive integer, got ${hidden}`);
     if (!(dropout >= 0 && dropout < 1)) throw new UserError(`cnn: dropout must be in [0, 1), got ${dropout}`);
     this.format = format;
-    this.options = { channels, kernelSize, hidden, dropout, learningRate, beta1, beta2, seed };
-    this.blocks = channels.map((out, i) => ({
+    this.options = { channels, convsPerBlock, kernelSize, hidden, dropout, learningRate, beta1, beta2, seed };
+    this.blocks = channels.map((out, i) => {
+      const inChannels = i === 0 ? format.channels : channels[i - 1];
       // No conv bias: batch norm's beta plays that part.
-      conv: new Conv2d(i === 0 ? format.channels : channels[i - 1], out, kernelSize, seed + i, false),
-      norm: new BatchNorm(out),
-    }));
+      const inner = Array.from({ length: convsPerBlock - 1 }, (_, j) => ({
+        conv: new Conv2d(j === 0 ? inChannels : out, out, kernelSize, seed + INNER_SEED_OFFSET + i * convsPerBlock + j, false),
+        norm: new BatchNorm(out),
+      }));
+      return { inner, conv: new Conv2d(convsPerBlock > 1 ? out : inChannels, out, kernelSize, seed + i, false), norm: new BatchNorm(out) };
+    });
     const { width, height } = pooledSize(format, channels.length);
     this.fc1 = new Linear(width * height * channels[channels.length - 1], hidden, seed + channels.length);
     this.fc2 = new Linear(hidden, classCount(format), seed + channels.length + 1, 1);
@@ -163,7 +194,8 @@ export class Cnn implements DigitModel {
   forward(x: tf.Tensor, training: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       let h = x as tf.Tensor4D;
-      for (const { conv, norm } of this.blocks) {
+      for (const { inner, conv, norm } of this.blocks) {
+        for (const layer of inner) h = layer.norm.forward(layer.conv.forward(h), training, true);
         // Pool before normalising: max-pool commutes with ReLU, and batch norm on the pooled map costs
         // a quarter of the elementwise work, which dominates a training step on the CPU.
         h = norm.forward(tf.maxPool(conv.forward(h), 2, 2, 'valid'), training, true);
@@ -237,7 +269,11 @@ export class Cnn implements DigitModel {
 
   private layers(): Array<[string, Layer]> {
     return [
-      ...this.blocks.flatMap(({ conv, norm }, i): Array<[string, Layer]> => [
+      ...this.blocks.flatMap(({ inner, conv, norm }, i): Array<[string, Layer]> => [
+        ...inner.flatMap(({ conv: innerConv, norm: innerNorm }, j): Array<[string, Layer]> => [
+          [`block${i}.inner${j}.conv`, innerConv],
+          [`block${i}.inner${j}.norm`, innerNorm],
+        ]),
         [`block${i}.conv`, conv],
         [`block${i}.norm`, norm],
       ]),

@@ -84,7 +84,76 @@ describe('cnn', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 
+  it('opens each block with more convolutions when asked, leaving every other layer as it was', async () => {
+    const images = await mnistRows(0, 64);
+    const tensorsBefore = tf.memory().numTensors;
+    const plain = new Cnn({ ...SMALL, seed: 5 });
+    const deeper = new Cnn({ ...SMALL, convsPerBlock: 2, seed: 5 });
+    expect(deeper.namedState().filter(([name]) => name.endsWith('.kernel')).map(([name]) => name)).toEqual([
+      'block0.inner0.conv.kernel',
+      'block0.conv.kernel',
+      'block1.inner0.conv.kernel',
+      'block1.conv.kernel',
+    ]);
+    // the inner convs (8 -> 8 after 1 -> 8; 16 -> 16 after 8 -> 16) with their batch norms; the pooled convs now take the block's own channels
+    const expected = 3 * 3 * 1 * 8 + 3 * 3 * 8 * 8 + 3 * 3 * 8 * 16 + 3 * 3 * 16 * 16 + 2 * 2 * (8 + 16) + (7 * 7 * 16 * 32 + 32) + (32 * 10 + 10);
+    expect(deeper.parameterCount()).toBe(expected);
+    const state = (cnn: Cnn): Map<string, number[]> => new Map(cnn.namedState().map(([name, v]) => [name, Array.from(v.dataSync())]));
+    const [before, after] = [state(plain), state(deeper)];
+    // same seeds: the first block's pooled conv differs only in its input channels, the rest are the same draws
+    for (const name of ['block1.norm.gamma', 'fc1.weight', 'fc2.weight']) expect(after.get(name)).toEqual(before.get(name));
+    const [batch] = [...images.batchIterator({ batchSize: 64, shape: 'image' })];
+    const logits = deeper.forward(batch.xs, true);
+    expect(logits.shape).toEqual([64, 10]);
+    const { loss } = await deeper.trainStep(batch.xs, batch.ys!);
+    expect(Number.isFinite(loss)).toBe(true);
+    tf.dispose([logits, batch.xs, batch.ys]);
+    plain.dispose();
+    deeper.dispose();
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  it('gives ensemble members’ inner convolutions draws of their own', () => {
+    // memberSeed spaces members 1,000 apart: no kernel of one member may be a rescaled copy of another's
+    const [first, second] = [0, 1000].map((seed) => new Cnn({ ...SMALL, convsPerBlock: 2, seed }));
+    const draws = (cnn: Cnn): number[][] =>
+      cnn.namedState().filter(([name]) => name.endsWith('.kernel')).map(([, v]) => {
+        const values = Array.from(v.dataSync()).slice(0, 8);
+        return values.map((x) => Number((x / values[0]).toPrecision(5)));
+      });
+    for (const mine of draws(first)) for (const theirs of draws(second)) expect(theirs).not.toEqual(mine);
+    first.dispose();
+    second.dispose();
+  });
+
+  it('saves and reloads a deeper CNN, and reloads one saved before convsPerBlock existed', async () => {
+    const images = await mnistRows(0, 100);
+    const deeper = new Cnn({ ...SMALL, convsPerBlock: 3, seed: 6 });
+    await lastValueFrom(fit(deeper, images, { epochs: 1, batchSize: 50 }));
+    const target = join(dir, 'deeper-cnn');
+    await deeper.save(target);
+    const reloaded = await loadModel(target);
+    expect((reloaded as Cnn).options.convsPerBlock).toBe(3);
+    const [batch] = [...images.batchIterator({ batchSize: 100, shape: 'image' })];
+    const [before, after] = [deeper.predict(batch.xs), reloaded.predict(batch.xs)];
+    expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));
+
+    const old = new Cnn({ ...SMALL, seed: 7 });
+    const oldTarget = join(dir, 'old-cnn');
+    await old.save(oldTarget);
+    const json = JSON.parse(await readFile(join(oldTarget, 'model.json'), 'utf8'));
+    delete json.modelTopology.options.convsPerBlock;
+    await writeFile(join(oldTarget, 'model.json'), JSON.stringify(json));
+    const oldReloaded = await loadModel(oldTarget);
+    expect((oldReloaded as Cnn).options.convsPerBlock).toBe(1);
+    const [oldBefore, oldAfter] = [old.predict(batch.xs), oldReloaded.predict(batch.xs)];
+    expect(Array.from(oldAfter.dataSync())).toEqual(Array.from(oldBefore.dataSync()));
+    tf.dispose([before, after, oldBefore, oldAfter, batch.xs, batch.ys]);
+    for (const model of [deeper, reloaded, old, oldReloaded]) model.dispose();
+  });
+
   it('rejects a bad configuration with a one-line error naming the option', () => {
+    expect(() => new Cnn({ convsPerBlock: 0 })).toThrow(/^cnn: convsPerBlock must be a positive integer, got 0$/);
     expect(() => new Cnn({ channels: [8, 0] })).toThrow(/^cnn: channels must be/);
     expect(() => new Cnn({ kernelSize: 2.5 })).toThrow(/^cnn: kernelSize must be a positive integer, got 2.5$/);
   });
