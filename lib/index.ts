@@ -67,7 +67,7 @@ export { augment } from './operators/augment.ts';
 // models: the contract, the Keras-style MLP, the PyTorch-style CNN, save / load
 export { countScalars, correctCount, toInputShape, type DigitModel, type StepResult } from './models/model.ts';
 export { createMlp, loadMlp, MlpModel, type MlpOptions } from './models/mlp.ts';
-export { Cnn, loadCnn, cnnBlocksFor, type CnnOptions } from './models/cnn.ts';
+export { Cnn, loadCnn, cnnBlocksFor, type CnnOptions, type CnnArchitecture } from './models/cnn.ts';
 export { fromLayersModel, loadLayersModel, LayersDigitModel, type LayersModelOptions } from './models/layersModel.ts';
 export { Conv2d, Linear, BatchNorm, type Layer } from './models/nn.ts';
 export { ScheduledAdam, type AdamBetas } from './models/optimizer.ts';

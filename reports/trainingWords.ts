@@ -35,10 +35,24 @@ function jitterWords(augment: NonNullable<TrainingRecipe['augment']>): string | 
   return shown.length ? `jitter ${shown.join(' / ')}` : undefined;
 }
 
+/** `conv blocks 24/48 (2 convs each), dense 512, dropout 0.4`: only what the architecture sets; undefined when it sets nothing. */
+function architectureWords(architecture: NonNullable<TrainingRecipe['architecture']>): string | undefined {
+  const { channels, convsPerBlock, hidden, dropout } = architecture;
+  const convs = convsPerBlock === undefined ? '' : ` (${count(convsPerBlock, 'conv')} each)`;
+  const parts = [
+    channels ? `conv blocks ${channels.join('/')}${convs}` : convsPerBlock !== undefined && `${count(convsPerBlock, 'conv')} per block`,
+    hidden !== undefined && `dense ${hidden}`,
+    dropout !== undefined && `dropout ${plain(dropout)}`,
+  ];
+  const shown = parts.filter((part): part is string => typeof part === 'string');
+  return shown.length ? shown.join(', ') : undefined;
+}
+
 /**
- * How a model was trained, in plain words: epochs, batch size, the one-cycle schedule and Adam's
- * betas (their defaults named when the recipe leaves them out), then only the extras it uses: label
- * smoothing, weight decay, weight averaging, test-time augmentation, jitter and an ensemble's size.
+ * How a model was trained, in plain words: an ensemble's size and the architecture the recipe sets,
+ * epochs, batch size, the one-cycle schedule and Adam's betas (their defaults named when the recipe
+ * leaves them out), then only the extras it uses: label smoothing, weight decay, weight averaging,
+ * test-time augmentation and jitter.
  *
  * @example
  * recipeWords({ epochs: 12, batchSize: 128, maxLearningRate: 4e-3, averageWeights: 0.998, tta: true })
@@ -49,6 +63,7 @@ export function recipeWords(recipe: TrainingRecipe): string {
   const members = recipe.members ?? 1;
   const parts: Array<string | false | undefined> = [
     members > 1 && `${members} members averaged`,
+    recipe.architecture && architectureWords(recipe.architecture),
     `${members > 1 ? 'each ' : ''}${count(recipe.epochs, 'epoch')}`,
     `batch ${recipe.batchSize}`,
     `one-cycle to ${rate(recipe.maxLearningRate)} (warm-up ${percent(recipe.warmup ?? DEFAULT_WARMUP)})`,

@@ -130,7 +130,7 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
   return defer(() => {
     checkFormats(options.data);
     const model = builtIn
-      ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate, beta1: recipe.beta1, beta2: recipe.beta2, format: options.data.train.format })
+      ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate, beta1: recipe.beta1, beta2: recipe.beta2, format: options.data.train.format, architecture: recipe.architecture })
       : (options.model as DigitModel);
     let done: DoneEvent | undefined;
     const training = fit(model, options.data.train, {

@@ -147,6 +147,16 @@ export const recipeSchema: SchemaObject = {
   additionalProperties: false,
   required: ['epochs', 'batchSize', 'maxLearningRate'],
   properties: {
+    architecture: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        channels: { type: 'array', minItems: 1, maxItems: 32, items: positiveInt(65_536) },
+        convsPerBlock: positiveInt(64),
+        hidden: positiveInt(1_000_000),
+        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+      },
+    },
     epochs: positiveInt(10_000),
     batchSize: positiveInt(1_000_000),
     maxLearningRate: { type: 'number', exclusiveMinimum: 0, maximum: 10 },

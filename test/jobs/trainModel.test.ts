@@ -6,6 +6,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DigitDataset } from '../../lib/data/dataset.ts';
 import { readLabels } from '../../lib/io/submission.ts';
+import { Cnn } from '../../lib/models/cnn.ts';
 import { loadModel } from '../../lib/models/load.ts';
 import { createMlp } from '../../lib/models/mlp.ts';
 import type { ModelMetrics } from '../../lib/types.ts';
@@ -53,6 +54,21 @@ describe('trainModel', () => {
     const predicted = tf.tidy(() => Array.from(tf.argMax(model.predict(batch.xs), 1).dataSync()));
     expect(predicted).toEqual(metrics.testPredictions);
     tf.dispose([batch.xs]);
+    model.dispose();
+  });
+
+  it('builds the CNN its recipe’s architecture describes, and records the architecture', async () => {
+    const [train, valid, test] = await Promise.all([mnistRows(0, 128), mnistRows(128, 32), mnistRows(160, 32)]);
+    const architecture = { channels: [4, 8], convsPerBlock: 2, hidden: 16, dropout: 0.4 };
+    const out = join(dir, 'deeper');
+    const events = await lastValueFrom(
+      trainModel({ model: 'cnn', data: { train, valid, test }, outDir: out, recipe: { epochs: 1, batchSize: 64, architecture, tta: false, members: 1 } }).pipe(toArray()),
+    );
+    const result = events.at(-1) as TrainModelResult;
+    const model = await loadModel(result.files!.model);
+    expect((model as Cnn).options).toMatchObject(architecture);
+    expect(result.metrics.recipe?.architecture).toEqual(architecture);
+    expect(model.parameterCount()).toBe(result.metrics.parameters);
     model.dispose();
   });
 });

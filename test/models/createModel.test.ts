@@ -21,6 +21,14 @@ describe('createModel', () => {
     }
   });
 
+  it('builds the CNN a recipe’s architecture describes; the MLP refuses one', () => {
+    const cnn = createModel('cnn', { seed: 1, architecture: { channels: [8, 16], convsPerBlock: 2, hidden: 32, dropout: 0.4 } }) as Cnn;
+    expect(cnn.options).toMatchObject({ channels: [8, 16], convsPerBlock: 2, hidden: 32, dropout: 0.4, seed: 1 });
+    cnn.dispose();
+    expect(() => createModel('mlp', { architecture: { hidden: 32 } })).toThrow(UserError);
+    expect(() => createModel('mlp', { architecture: { hidden: 32 } })).toThrow(/^mlp: a recipe's architecture is for the cnn only, got \{"hidden":32\}$/);
+  });
+
   it('rejects an unknown --model with a one-line error naming the option and the choices', () => {
     expect(() => parseModelName('rnn')).toThrow(UserError);
     expect(() => parseModelName('rnn')).toThrow(/^--model must be one of mlp, cnn, got 'rnn'$/);

@@ -45,6 +45,17 @@ describe('recipeWords', () => {
     expect(recipeWords({ ...base, augment: { maxShiftPx: 0, maxRotateDeg: 0, maxZoom: 0 } })).not.toContain('jitter');
   });
 
+  it('says what a recipe sets of the architecture, and nothing for what it leaves to the format', () => {
+    const base = { epochs: 12, batchSize: 128, maxLearningRate: 0.01 };
+    expect(recipeWords({ ...base, architecture: { channels: [32, 64], convsPerBlock: 2, hidden: 512, dropout: 0.4 } })).toMatch(
+      /^conv blocks 32\/64 \(2 convs each\), dense 512, dropout 0\.4, 12 epochs, batch 128, /,
+    );
+    expect(recipeWords({ ...base, architecture: { convsPerBlock: 2 } })).toMatch(/^2 convs per block, 12 epochs, /);
+    expect(recipeWords({ ...base, architecture: { channels: [24, 48, 96] } })).toMatch(/^conv blocks 24\/48\/96, 12 epochs, /);
+    expect(recipeWords({ ...base, members: 3, architecture: { convsPerBlock: 1 } })).toMatch(/^3 members averaged, 1 conv per block, each 12 epochs, /);
+    expect(recipeWords({ ...base, architecture: {} })).toMatch(/^12 epochs, /);
+  });
+
   it('says how many members an ensemble averages, each trained with the recipe', () => {
     expect(recipeWords({ epochs: 15, batchSize: 128, maxLearningRate: 4e-3, members: 5 })).toMatch(/^5 members averaged, each 15 epochs, batch 128, /);
     expect(recipeWords({ epochs: 15, batchSize: 128, maxLearningRate: 4e-3, members: 1 })).toMatch(/^15 epochs, /);

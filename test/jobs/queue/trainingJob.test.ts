@@ -37,8 +37,13 @@ describe('a training job', () => {
   it('is JSON that passes its schema, and a payload that does not is one line naming the field', () => {
     const [job] = tinyTrainingJobs('r-test', data, 1);
     expect(parseJob(JSON.parse(JSON.stringify(job)))).toEqual(job);
+    const deeper = withField(job, ['recipe', 'architecture'], { channels: [32, 64], convsPerBlock: 2, hidden: 256, dropout: 0.4 });
+    expect(parseJob(deeper)).toEqual(deeper);
     const refusals: Array<[unknown, RegExp]> = [
       [withField(job, ['recipe', 'epochs'], 0), /^job payload: field \/recipe\/epochs must be >= 1$/],
+      [withField(job, ['recipe', 'architecture'], { channels: [] }), /^job payload: field \/recipe\/architecture\/channels must NOT have fewer than 1 items$/],
+      [withField(job, ['recipe', 'architecture'], { depth: 3 }), /^job payload: field \/recipe\/architecture must NOT have additional properties \(depth\)$/],
+      [withField(job, ['recipe', 'architecture'], { dropout: 1 }), /^job payload: field \/recipe\/architecture\/dropout must be < 1$/],
       [withField(job, ['seed'], undefined), /^job payload: field \/ must have required property 'seed'$/],
       [withField(job, ['command'], 'rm -rf /'), /^job payload: field \/ must NOT have additional properties \(command\)$/],
       [withField(job, ['data', 'train', 'path'], 'data/train.csv'), /^job payload: field \/data\/train\/path must match pattern/],
