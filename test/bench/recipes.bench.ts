@@ -57,8 +57,12 @@ for (const recipe of recipes) {
   rows.push({ recipe, run, met });
   console.log(`--recipe ${recipe} on ${run.models[0]?.backend ?? '?'}, data ${values['data-seed'] ?? 'embedded default (seed 20742)'}, load ${run.loadBefore.toFixed(2)} -> ${run.loadAfter.toFixed(2)}: ${checks.join('; ')}`);
   for (const line of describeTimings(run)) console.log(line);
-  for (const { model, ensemble } of run.models) {
-    if (ensemble) console.log(`  ${model} members alone: ${ensemble.members.map((m) => `${(100 * (m.testAccuracy ?? m.validAccuracy)).toFixed(2)}%`).join(', ')}`);
+  const percents = (shares: Array<number | undefined>): string => shares.map((share) => (share === undefined ? '-' : `${(100 * share).toFixed(2)}%`)).join(', ');
+  for (const { model, valid, ensemble } of run.models) {
+    console.log(`  ${model}: validation ${percents([valid.accuracy])}, held out ${percents([run.accuracy[model]])}`);
+    if (ensemble) {
+      console.log(`  ${model} members alone: validation ${percents(ensemble.members.map((m) => m.validAccuracy))}; held out ${percents(ensemble.members.map((m) => m.testAccuracy))}`);
+    }
   }
 }
 console.log(`\n| recipe | backend | wall | mlp held-out | cnn held-out | targets |\n| --- | --- | ---: | ---: | ---: | --- |`);
@@ -69,6 +73,6 @@ for (const { recipe, run, met } of rows) {
 console.log(
   JSON.stringify({
     dataSeed: values['data-seed'] ?? 20742,
-    recipes: rows.map(({ recipe, run, met }) => ({ recipe, backend: run.models[0]?.backend, wallSeconds: Number(run.wallSeconds.toFixed(1)), accuracy: run.accuracy, met })),
+    recipes: rows.map(({ recipe, run, met }) => ({ recipe, backend: run.models[0]?.backend, wallSeconds: Number(run.wallSeconds.toFixed(1)), accuracy: run.accuracy, validAccuracy: Object.fromEntries(run.models.map((m) => [m.model, m.valid.accuracy])), met })),
   }),
 );

@@ -16,6 +16,8 @@ export interface RunModel {
   model: string;
   epochs: number;
   backend: string;
+  /** Accuracy on the validation split, the only one recipes are chosen on. */
+  valid: { accuracy: number };
   timings: { trainSeconds: number; predictSeconds: number };
   ensemble?: { members: Array<{ testAccuracy?: number; validAccuracy: number }> };
 }

@@ -5,7 +5,8 @@
  *
  * Run: npm run tune -- --model cnn --trials 12 --epochs 4 [--seed 1] [--data-seed 20742] [--backend auto]
  *   [--data-dir DIR] (Kaggle files of another split, from `digits data --seed N --out DIR`; default data/)
- *   [--first '<recipe JSON>'] (the first trial's recipe, default today's: `--trials 1 --first ...` scores one recipe)
+ *   [--first '<recipe JSON>' or '[<recipe JSON>, ...]'] (the first trials' recipes, default today's:
+ *   `--trials 1 --first ...` scores one recipe, `--trials 3 --first '[a, b, c]'` compares three)
  *   [--queue redis://host:port] (the trials as jobs on a BullMQ queue that `digits worker` processes serve;
  *   default: worker processes of this machine, as many as the cores allow)
  * Each trial trains exactly its recipe (one drawn without jitter trains without it). Every trial is
@@ -100,8 +101,10 @@ console.log(`tune ${model}: ${trials} trials of ${epochs} epochs on ${runner.des
 
 const random = seededRandom(searchSeed);
 // the first trial is today's recipe (or --first's), so the search is measured against it
-const first: TrainingRecipe = values.first === undefined ? RECIPES[model] : (JSON.parse(values.first) as TrainingRecipe);
-const candidates: TrainingRecipe[] = [{ ...first, epochs }, ...Array.from({ length: trials - 1 }, () => drawRecipe(random))];
+const given: unknown = values.first === undefined ? RECIPES[model] : JSON.parse(values.first);
+const firsts = (Array.isArray(given) ? given : [given]) as TrainingRecipe[];
+if (firsts.length > trials) throw new Error(`--first gives ${firsts.length} recipes for ${trials} trials`);
+const candidates: TrainingRecipe[] = [...firsts.map((first) => ({ ...first, epochs })), ...Array.from({ length: trials - firsts.length }, () => drawRecipe(random))];
 const rowOf = (trial: number, metrics: ModelMetrics) => ({
   trial,
   validAccuracy: metrics.valid.accuracy,
@@ -128,7 +131,8 @@ await runner.close();
 
 function describe(r: TrainingRecipe): string {
   const aug = r.augment ? `aug ${r.augment.maxShiftPx}px/${r.augment.maxRotateDeg}deg/${r.augment.maxZoom}` : 'no aug';
-  return `${r.tta ? 'tta ' : ''}lr ${r.maxLearningRate} warmup ${r.warmup ?? 0.25} betas ${r.beta1 ?? 0.9}/${r.beta2 ?? 0.999} batch ${r.batchSize} smooth ${r.labelSmoothing ?? 0} wd ${r.weightDecay ?? 0} ema ${r.averageWeights ?? '-'} ${aug}`;
+  const shape = r.architecture ? `${JSON.stringify(r.architecture)} ` : '';
+  return `${shape}${r.tta ? 'tta ' : ''}lr ${r.maxLearningRate} warmup ${r.warmup ?? 0.25} betas ${r.beta1 ?? 0.9}/${r.beta2 ?? 0.999} batch ${r.batchSize} smooth ${r.labelSmoothing ?? 0} wd ${r.weightDecay ?? 0} ema ${r.averageWeights ?? '-'} ${aug}`;
 }
 
 const rows = rankTrials(results).map((result) => rowOf(result.trial, result.metrics));
