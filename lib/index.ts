@@ -73,7 +73,7 @@ export { Conv2d, Linear, BatchNorm, type Layer } from './models/nn.ts';
 export { ScheduledAdam, type AdamBetas } from './models/optimizer.ts';
 export { loadModel, registerModelLoader, type ModelLoader } from './models/load.ts';
 export { createModel, parseModelName, MODEL_NAMES, type ModelName } from './models/createModel.ts';
-export { RECIPES, NAMED_RECIPES, RECIPE_NAMES, parseRecipeName, recipeOf, type TrainingRecipe, type RecipeName, type NamedRecipe, type RecipeChoice } from './models/recipes.ts';
+export { RECIPES, NAMED_RECIPES, RECIPE_NAMES, parseRecipeName, recipeOf, memberArchitecture, type TrainingRecipe, type RecipeName, type NamedRecipe, type RecipeChoice } from './models/recipes.ts';
 
 // training operators
 export { train, fit, lossAndAccuracy, type TrainOptions } from './operators/train.ts';

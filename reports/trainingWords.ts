@@ -1,6 +1,7 @@
 import { DEFAULT_JITTER } from '../lib/data/affine.ts';
 import { TTA_SHIFTS } from '../lib/data/shift.ts';
 import { listWords } from '../lib/charts/words.ts';
+import type { CnnArchitecture } from '../lib/models/cnn.ts';
 import type { TrainingRecipe } from '../lib/models/recipes.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 
@@ -36,7 +37,7 @@ function jitterWords(augment: NonNullable<TrainingRecipe['augment']>): string | 
 }
 
 /** `conv blocks 24/48 (2 convs each), dense 512, dropout 0.4`: only what the architecture sets; undefined when it sets nothing. */
-function architectureWords(architecture: NonNullable<TrainingRecipe['architecture']>): string | undefined {
+function architectureWords(architecture: CnnArchitecture): string | undefined {
   const { channels, convsPerBlock, hidden, dropout } = architecture;
   const convs = convsPerBlock === undefined ? '' : ` (${count(convsPerBlock, 'conv')} each)`;
   const parts = [
@@ -46,6 +47,11 @@ function architectureWords(architecture: NonNullable<TrainingRecipe['architectur
   ];
   const shown = parts.filter((part): part is string => typeof part === 'string');
   return shown.length ? shown.join(', ') : undefined;
+}
+
+/** `architectures in turn: the default; 2 convs per block`, for members that take a list's entries in turn. */
+function architectureListWords(architectures: readonly CnnArchitecture[]): string {
+  return `architectures in turn: ${architectures.map((architecture) => architectureWords(architecture) ?? 'the default').join('; ')}`;
 }
 
 /**
@@ -63,7 +69,7 @@ export function recipeWords(recipe: TrainingRecipe): string {
   const members = recipe.members ?? 1;
   const parts: Array<string | false | undefined> = [
     members > 1 && `${members} members averaged`,
-    recipe.architecture && architectureWords(recipe.architecture),
+    recipe.architecture && (Array.isArray(recipe.architecture) ? architectureListWords(recipe.architecture) : architectureWords(recipe.architecture as CnnArchitecture)),
     `${members > 1 ? 'each ' : ''}${count(recipe.epochs, 'epoch')}`,
     `batch ${recipe.batchSize}`,
     `one-cycle to ${rate(recipe.maxLearningRate)} (warm-up ${percent(recipe.warmup ?? DEFAULT_WARMUP)})`,

@@ -10,7 +10,7 @@ import { writeSubmission } from '../io/submission.ts';
 import { createOutDir } from '../io/outDir.ts';
 import { createModel, type ModelName } from '../models/createModel.ts';
 import type { DigitModel } from '../models/model.ts';
-import { RECIPES, type TrainingRecipe } from '../models/recipes.ts';
+import { memberArchitecture, RECIPES, type TrainingRecipe } from '../models/recipes.ts';
 import { evaluateLabels, scorePrediction } from '../operators/evaluate.ts';
 import { TTA_SHIFTS } from '../data/shift.ts';
 import { oneCycle } from '../operators/lrSchedule.ts';
@@ -123,14 +123,20 @@ const USER_MODEL_RECIPE: TrainingRecipe = { epochs: 5, batchSize: 128, maxLearni
  */
 export function trainModel(options: TrainModelOptions): Observable<TrainModelEvent> {
   const builtIn = typeof options.model === 'string' ? options.model : undefined;
-  const recipe: TrainingRecipe = { ...(builtIn ? RECIPES[builtIn] : USER_MODEL_RECIPE), ...options.recipe };
+  const given: TrainingRecipe = { ...(builtIn ? RECIPES[builtIn] : USER_MODEL_RECIPE), ...options.recipe };
+  if (!builtIn && given.architecture !== undefined) {
+    throw new UserError(`trainModel: a recipe's architecture is for the built-in cnn; ${(options.model as DigitModel).name} is built already`);
+  }
+  // an ensemble member trains, and records, its own turn of a list of architectures
+  const architecture = memberArchitecture(given, options.member);
+  const recipe: TrainingRecipe = architecture === undefined ? given : { ...given, architecture };
   const epochs = options.epochs ?? recipe.epochs;
   const batchSize = options.batchSize ?? recipe.batchSize;
   const seed = options.seed ?? 0;
   return defer(() => {
     checkFormats(options.data);
     const model = builtIn
-      ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate, beta1: recipe.beta1, beta2: recipe.beta2, format: options.data.train.format, architecture: recipe.architecture })
+      ? createModel(builtIn, { seed, learningRate: recipe.maxLearningRate, beta1: recipe.beta1, beta2: recipe.beta2, format: options.data.train.format, architecture })
       : (options.model as DigitModel);
     let done: DoneEvent | undefined;
     const training = fit(model, options.data.train, {

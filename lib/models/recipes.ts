@@ -5,8 +5,12 @@ import type { ModelName } from './modelName.ts';
 
 /** How a built-in model is trained by default: measured settings, not guesses (see README). */
 export interface TrainingRecipe {
-  /** The built-in CNN's blocks, depth, hidden units and dropout (the format's default when absent); the MLP takes none. */
-  architecture?: CnnArchitecture;
+  /**
+   * The built-in CNN's blocks, depth, hidden units and dropout (the format's default when absent),
+   * or a list of them that ensemble members take in turn (see {@link memberArchitecture}); the MLP
+   * takes none.
+   */
+  architecture?: CnnArchitecture | readonly CnnArchitecture[];
   epochs: number;
   batchSize: number;
   /** Peak of the one-cycle learning-rate schedule. */
@@ -125,6 +129,28 @@ export function recipeOf(model: ModelName, choice: RecipeChoice = {}): TrainingR
     ...(ensemble === undefined ? {} : { members: ensemble }),
     ...(tta === undefined ? {} : { tta }),
   };
+}
+
+/**
+ * The architecture member `member` (from 1) of an ensemble trains with: the recipe's one
+ * architecture, or its turn in the recipe's list (member k takes entry (k - 1) mod n, so a list of
+ * two alternates); a single model takes the first. Undefined for the format's default.
+ *
+ * @example
+ * const recipe = { ...RECIPES.cnn, members: 4, architecture: [{}, { convsPerBlock: 2 }] };
+ * memberArchitecture(recipe, 2); // { convsPerBlock: 2 }
+ * memberArchitecture(recipe, 3); // {}
+ */
+export function memberArchitecture(recipe: TrainingRecipe, member = 1): CnnArchitecture | undefined {
+  const { architecture } = recipe;
+  if (!isArchitectureList(architecture)) return architecture;
+  if (architecture.length === 0) throw new UserError('recipe: architecture must be one architecture or a non-empty list of them, got []');
+  return architecture[(member - 1) % architecture.length];
+}
+
+// Array.isArray does not narrow a readonly array out of a union
+function isArchitectureList(architecture: TrainingRecipe['architecture']): architecture is readonly CnnArchitecture[] {
+  return Array.isArray(architecture);
 }
 
 /** Checks a `--recipe` value; the error names the option and the accepted values. */

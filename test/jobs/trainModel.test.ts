@@ -91,6 +91,9 @@ describe('trainModel with a model the caller made', () => {
     // still usable: trainModel did not dispose a model it did not create
     const probabilities = tf.tidy(() => model.predict(tf.zeros([2, 784])).arraySync());
     expect(probabilities).toHaveLength(2);
+    expect(() => trainModel({ model, data: { train, valid, test }, recipe: { architecture: { convsPerBlock: 2 } } })).toThrow(
+      /^trainModel: a recipe's architecture is for the built-in cnn; mlp is built already$/,
+    );
     model.dispose();
     // what training made (the optimiser's moments included) belonged to the model
     expect(tf.memory().numTensors).toBe(tensorsBefore);

@@ -54,6 +54,9 @@ describe('recipeWords', () => {
     expect(recipeWords({ ...base, architecture: { channels: [24, 48, 96] } })).toMatch(/^conv blocks 24\/48\/96, 12 epochs, /);
     expect(recipeWords({ ...base, members: 3, architecture: { convsPerBlock: 1 } })).toMatch(/^3 members averaged, 1 conv per block, each 12 epochs, /);
     expect(recipeWords({ ...base, architecture: {} })).toMatch(/^12 epochs, /);
+    expect(recipeWords({ ...base, members: 4, architecture: [{}, { convsPerBlock: 2 }] })).toMatch(
+      /^4 members averaged, architectures in turn: the default; 2 convs per block, each 12 epochs, /,
+    );
   });
 
   it('says how many members an ensemble averages, each trained with the recipe', () => {

@@ -71,6 +71,25 @@ describe('trainEnsemble with jobs', () => {
     expect(events.filter((e) => e.type === 'member').map((e) => e.type === 'member' && e.member)).toEqual([3, 2, 1]);
   });
 
+  it('deals a list of architectures to the members in turn, in process and as jobs alike', async () => {
+    const architecture = [{ channels: [4, 8], hidden: 16 }, { channels: [4, 8], hidden: 16, convsPerBlock: 2 }];
+    const cnn = { ...settings(), model: 'cnn' as const, recipe: { architecture, tta: false } };
+    const [inProcess, asJobs] = [join(dir, 'mixed-in-process'), join(dir, 'mixed-jobs')];
+    const here = (await lastValueFrom(trainEnsemble({ ...cnn, outDir: inProcess }))) as TrainModelResult;
+    const jobs = (await lastValueFrom(trainEnsemble({ ...cnn, outDir: asJobs, jobs: { runner: reversingRunner(), data: reference } }))) as TrainModelResult;
+    expect(here.metrics.recipe?.architecture).toEqual(architecture);
+    expect(jobs.metrics.recipe?.architecture).toEqual(architecture);
+    expect(await readFile(join(asJobs, 'submission-cnn.csv'), 'utf8')).toBe(await readFile(join(inProcess, 'submission-cnn.csv'), 'utf8'));
+    for (const out of [inProcess, asJobs]) {
+      for (const [member, expected] of [[1, architecture[0]], [2, architecture[1]], [3, architecture[0]]] as const) {
+        const saved = JSON.parse(await readFile(join(out, 'model-cnn', `model-cnn-${member}`, 'model.json'), 'utf8'));
+        expect(saved.modelTopology.options, `${out} member ${member}`).toMatchObject({ convsPerBlock: 1, ...expected });
+        const metrics = JSON.parse(await readFile(join(out, 'model-cnn', `metrics-cnn-${member}.json`), 'utf8')) as ModelMetrics;
+        expect(metrics.recipe?.architecture).toEqual(expected);
+      }
+    }
+  });
+
   it('of one member is the single model, written as trainModel writes it', async () => {
     const out = join(dir, 'single');
     const last = (await lastValueFrom(trainEnsemble({ ...settings(), members: 1, outDir: out, jobs: { runner: inProcessRunner(), data: reference } }))) as TrainModelResult;
