@@ -2,7 +2,7 @@ import { DEFAULT_JITTER } from '../lib/data/affine.ts';
 import { TTA_SHIFTS } from '../lib/data/shift.ts';
 import { listWords } from '../lib/charts/words.ts';
 import type { CnnArchitecture } from '../lib/models/cnn.ts';
-import type { TrainingRecipe } from '../lib/models/recipes.ts';
+import { isArchitectureList, type TrainingRecipe } from '../lib/models/recipes.ts';
 import type { ModelMetrics } from '../lib/types.ts';
 
 /** The one-cycle schedule's warm-up share when a recipe gives none (as `oneCycle` defaults it). */
@@ -69,7 +69,7 @@ export function recipeWords(recipe: TrainingRecipe): string {
   const members = recipe.members ?? 1;
   const parts: Array<string | false | undefined> = [
     members > 1 && `${members} members averaged`,
-    recipe.architecture && (Array.isArray(recipe.architecture) ? architectureListWords(recipe.architecture) : architectureWords(recipe.architecture as CnnArchitecture)),
+    recipe.architecture && (isArchitectureList(recipe.architecture) ? architectureListWords(recipe.architecture) : architectureWords(recipe.architecture)),
     `${members > 1 ? 'each ' : ''}${count(recipe.epochs, 'epoch')}`,
     `batch ${recipe.batchSize}`,
     `one-cycle to ${rate(recipe.maxLearningRate)} (warm-up ${percent(recipe.warmup ?? DEFAULT_WARMUP)})`,

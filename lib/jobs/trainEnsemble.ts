@@ -3,7 +3,7 @@ import { concat, concatMap, defer, filter, from, ignoreElements, Observable, of,
 import { UserError } from '../errors.ts';
 import { createOutDir } from '../io/outDir.ts';
 import type { ModelName } from '../models/createModel.ts';
-import { memberArchitecture, type TrainingRecipe } from '../models/recipes.ts';
+import { isArchitectureList, memberRecipe } from '../models/recipes.ts';
 import { scorePrediction } from '../operators/evaluate.ts';
 import { averagePredictions, disagreementCount } from '../operators/averagePredictions.ts';
 import type { EnsembleMember, ModelMetrics, TrainEvent } from '../types.ts';
@@ -129,8 +129,7 @@ function memberJobs(options: TrainEnsembleOptions, jobs: EnsembleJobs): Training
   const seeds = Array.from({ length: options.members }, (_, k) => memberSeed(options.seed ?? 0, k + 1));
   const run = jobs.runId ?? runIdFor({ data: jobs.data, model: options.model, recipe, seeds });
   // each job carries its own member's architecture, so a worker needs no list to pick from
-  const memberRecipe = (member: number): TrainingRecipe => (recipe.architecture === undefined ? recipe : { ...recipe, architecture: memberArchitecture(recipe, member) });
-  return trainingJobs({ run, data: jobs.data, model: options.model, role: 'member', members: seeds.map((seed, k) => ({ seed, recipe: memberRecipe(k + 1) })) });
+  return trainingJobs({ run, data: jobs.data, model: options.model, role: 'member', members: seeds.map((seed, k) => ({ seed, recipe: memberRecipe(recipe, k + 1) })) });
 }
 
 /**
@@ -204,7 +203,7 @@ async function combine(byMember: readonly MemberResult[], options: TrainEnsemble
   const { architecture } = resolvedRecipe(options.model, options);
   const metrics: ModelMetrics = {
     ...first,
-    ...(first.recipe && Array.isArray(architecture) ? { recipe: { ...first.recipe, architecture } } : {}),
+    ...(first.recipe && isArchitectureList(architecture) ? { recipe: { ...first.recipe, architecture } } : {}),
     parameters: sum((m) => m.parameters),
     seed: options.seed ?? 0,
     valid: scorePrediction(valid),

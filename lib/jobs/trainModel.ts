@@ -10,7 +10,7 @@ import { writeSubmission } from '../io/submission.ts';
 import { createOutDir } from '../io/outDir.ts';
 import { createModel, type ModelName } from '../models/createModel.ts';
 import type { DigitModel } from '../models/model.ts';
-import { memberArchitecture, RECIPES, type TrainingRecipe } from '../models/recipes.ts';
+import { memberArchitecture, memberRecipe, RECIPES, type TrainingRecipe } from '../models/recipes.ts';
 import { evaluateLabels, scorePrediction } from '../operators/evaluate.ts';
 import { TTA_SHIFTS } from '../data/shift.ts';
 import { oneCycle } from '../operators/lrSchedule.ts';
@@ -128,8 +128,8 @@ export function trainModel(options: TrainModelOptions): Observable<TrainModelEve
     throw new UserError(`trainModel: a recipe's architecture is for the built-in cnn; ${(options.model as DigitModel).name} is built already`);
   }
   // an ensemble member trains, and records, its own turn of a list of architectures
-  const architecture = memberArchitecture(given, options.member);
-  const recipe: TrainingRecipe = architecture === undefined ? given : { ...given, architecture };
+  const recipe = memberRecipe(given, options.member);
+  const architecture = memberArchitecture(recipe);
   const epochs = options.epochs ?? recipe.epochs;
   const batchSize = options.batchSize ?? recipe.batchSize;
   const seed = options.seed ?? 0;

@@ -148,8 +148,20 @@ export function memberArchitecture(recipe: TrainingRecipe, member = 1): CnnArchi
   return architecture[(member - 1) % architecture.length];
 }
 
-// Array.isArray does not narrow a readonly array out of a union
-function isArchitectureList(architecture: TrainingRecipe['architecture']): architecture is readonly CnnArchitecture[] {
+/**
+ * The recipe member `member` (from 1) of an ensemble trains with, and records: `recipe` with its
+ * list of architectures, if any, narrowed to the member's own ({@link memberArchitecture}).
+ *
+ * @example
+ * memberRecipe({ ...RECIPES.cnn, architecture: [{}, { convsPerBlock: 2 }] }, 2).architecture; // { convsPerBlock: 2 }
+ */
+export function memberRecipe(recipe: TrainingRecipe, member = 1): TrainingRecipe {
+  const architecture = memberArchitecture(recipe, member);
+  return architecture === undefined ? recipe : { ...recipe, architecture };
+}
+
+/** Whether a recipe's architecture is a list for ensemble members (Array.isArray does not narrow a readonly array out of a union). */
+export function isArchitectureList(architecture: TrainingRecipe['architecture']): architecture is readonly CnnArchitecture[] {
   return Array.isArray(architecture);
 }
 

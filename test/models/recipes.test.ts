@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memberArchitecture, RECIPES, type TrainingRecipe } from '../../lib/models/recipes.ts';
+import { memberArchitecture, memberRecipe, RECIPES, type TrainingRecipe } from '../../lib/models/recipes.ts';
 
 describe('memberArchitecture', () => {
   const deeper = { convsPerBlock: 2 };
@@ -15,6 +15,8 @@ describe('memberArchitecture', () => {
     const recipe: TrainingRecipe = { ...RECIPES.cnn, members: 5, architecture: [{}, deeper, wider] };
     expect([1, 2, 3, 4, 5].map((member) => memberArchitecture(recipe, member))).toEqual([{}, deeper, wider, {}, deeper]);
     expect(memberArchitecture(recipe)).toEqual({});
+    expect(memberRecipe(recipe, 3)).toEqual({ ...recipe, architecture: wider });
+    expect(memberRecipe(RECIPES.cnn, 3)).toBe(RECIPES.cnn);
   });
 
   it('refuses an empty list in one line', () => {
