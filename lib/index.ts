@@ -134,6 +134,7 @@ export {
   type JitterLimits,
   type InverseAffine,
 } from './data/affine.ts';
+export { ElasticField, type DisplacementField } from './data/elastic.ts';
 export { shiftImages, TTA_SHIFTS, type ImageShift } from './data/shift.ts';
 export type { AnyImage, AnyDigit } from './data/pixels.ts';
 

@@ -59,6 +59,8 @@ const recipeSchema = {
         maxShiftPx: { type: 'number', minimum: 0 },
         maxRotateDeg: { type: 'number', minimum: 0, maximum: 180 },
         maxZoom: { type: 'number', minimum: 0, maximum: 1 },
+        maxElasticPx: { type: 'number', minimum: 0 },
+        elasticGridPx: { type: 'number', minimum: 1 },
         seed: integer,
       },
     },

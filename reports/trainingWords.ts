@@ -28,10 +28,18 @@ function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** `jitter ±2 px / ±10° / ±10% zoom`, the limits a recipe leaves out at their defaults; undefined when every limit is 0. */
+/**
+ * `jitter ±2 px / ±10° / ±10% zoom / elastic ±2 px every 4 px`, the limits a recipe leaves out at
+ * their defaults; undefined when every limit is 0.
+ */
 function jitterWords(augment: NonNullable<TrainingRecipe['augment']>): string | undefined {
-  const { maxShiftPx, maxRotateDeg, maxZoom } = { ...DEFAULT_JITTER, ...augment };
-  const limits = [maxShiftPx > 0 && `±${plain(maxShiftPx)} px`, maxRotateDeg > 0 && `±${plain(maxRotateDeg)}°`, maxZoom > 0 && `±${percent(maxZoom)} zoom`];
+  const { maxShiftPx, maxRotateDeg, maxZoom, maxElasticPx, elasticGridPx } = { ...DEFAULT_JITTER, ...augment };
+  const limits = [
+    maxShiftPx > 0 && `±${plain(maxShiftPx)} px`,
+    maxRotateDeg > 0 && `±${plain(maxRotateDeg)}°`,
+    maxZoom > 0 && `±${percent(maxZoom)} zoom`,
+    maxElasticPx > 0 && `elastic ±${plain(maxElasticPx)} px every ${plain(elasticGridPx)} px`,
+  ];
   const shown = limits.filter((limit): limit is string => typeof limit === 'string');
   return shown.length ? `jitter ${shown.join(' / ')}` : undefined;
 }

@@ -1,9 +1,10 @@
 import { MNIST_FORMAT, pixelCount, type ImageSize } from './format.ts';
 import { checkRange, checkSeed } from './check.ts';
+import { ElasticField, type DisplacementField } from './elastic.ts';
 import { symmetric, type Random } from './random.ts';
 
 /**
- * Random affine jitter of images of any size (grey or RGB): the warp math used by both the `augment()`
+ * Random affine jitter, optionally with elastic distortion, of images of any size (grey or RGB): the warp math used by both the `augment()`
  * operator and `ImageDataset.batches({ augment })`, on Float32 pixels in row-major order, before any tensor exists.
  */
 
@@ -14,6 +15,13 @@ export interface AugmentOptions {
   maxRotateDeg?: number;
   /** Largest relative change of scale: 0.1 zooms by a factor in [0.9, 1.1] (default 0.1). */
   maxZoom?: number;
+  /**
+   * Largest displacement along each axis of the elastic distortion's control points, in pixels: each
+   * pixel then moves by a smooth blend of them, so strokes bend as well as turn (default 0: none).
+   */
+  maxElasticPx?: number;
+  /** Distance between the elastic distortion's control points, in pixels: larger bends more gently (default 4). */
+  elasticGridPx?: number;
   /** Seed of the jitter sequence (used by the `augment()` operator; `batches()` uses its epoch seed). */
   seed?: number;
 }
@@ -42,8 +50,11 @@ export interface InverseAffine {
   cy: number;
 }
 
-/** The limits used for options left out: shifts up to 2 px, rotations up to 10°, zoom within ±10%. */
-export const DEFAULT_JITTER: JitterLimits = { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1 };
+/**
+ * The limits used for options left out: shifts up to 2 px, rotations up to 10°, zoom within ±10%,
+ * no elastic distortion (control points 4 px apart when it is asked for).
+ */
+export const DEFAULT_JITTER: JitterLimits = { maxShiftPx: 2, maxRotateDeg: 10, maxZoom: 0.1, maxElasticPx: 0, elasticGridPx: 4 };
 
 /**
  * Validates augmentation options for images of `size`, filling in defaults; errors name the stage
@@ -55,6 +66,8 @@ export function jitterLimits(stage: string, options: AugmentOptions, size: Image
     maxShiftPx: checkRange(stage, 'maxShiftPx', options.maxShiftPx ?? DEFAULT_JITTER.maxShiftPx, 0, Math.min(size.width, size.height), true),
     maxRotateDeg: checkRange(stage, 'maxRotateDeg', options.maxRotateDeg ?? DEFAULT_JITTER.maxRotateDeg, 0, 180),
     maxZoom: checkRange(stage, 'maxZoom', options.maxZoom ?? DEFAULT_JITTER.maxZoom, 0, 1, true),
+    maxElasticPx: checkRange(stage, 'maxElasticPx', options.maxElasticPx ?? DEFAULT_JITTER.maxElasticPx, 0, Math.min(size.width, size.height), true),
+    elasticGridPx: checkRange(stage, 'elasticGridPx', options.elasticGridPx ?? DEFAULT_JITTER.elasticGridPx, 1, Math.max(size.width, size.height)),
   };
 }
 
@@ -93,7 +106,8 @@ export function inverseAffine(jitter: Jitter, size: ImageSize = MNIST_FORMAT): I
 /**
  * Warps one image of `size` (channels side by side, each warped alike) with bilinear sampling;
  * source points outside the image read as 0, so the background stays 0. `source` and `target` must
- * not overlap.
+ * not overlap. With `field`, each pixel also samples `field`'s displacement away from where the
+ * affine map alone would.
  */
 export function warpImage(
   source: ArrayLike<number>,
@@ -102,6 +116,7 @@ export function warpImage(
   targetOffset: number,
   m: InverseAffine,
   size: ImageSize = MNIST_FORMAT,
+  field?: DisplacementField,
 ): void {
   const { width, height, channels: c } = size;
   const lastX = width - 1;
@@ -112,15 +127,17 @@ export function warpImage(
     let sy = m.by * y + m.cy;
     const rowOut = targetOffset + y * rowStride;
     for (let x = 0; x < width; x++, sx += m.ax, sy += m.ay) {
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
+      const px = field ? sx + field.dx[y * width + x] : sx;
+      const py = field ? sy + field.dy[y * width + x] : sy;
+      const x0 = Math.floor(px);
+      const y0 = Math.floor(py);
       const out = rowOut + x * c;
       if (x0 < -1 || y0 < -1 || x0 > lastX || y0 > lastY) {
         for (let k = 0; k < c; k++) target[out + k] = 0;
         continue;
       }
-      const fx = sx - x0;
-      const fy = sy - y0;
+      const fx = px - x0;
+      const fy = py - y0;
       const inside = x0 >= 0 && y0 >= 0 && x0 < lastX && y0 < lastY;
       // At the border: neighbours outside the image count as background.
       const inX0 = x0 >= 0;
@@ -146,18 +163,21 @@ export function warpImage(
 }
 
 /**
- * Jitters `count` consecutive images of `pixels` in place, one random jitter each. Returns the
- * jitters drawn, in order.
+ * Jitters `count` consecutive images of `pixels` in place, one random jitter each (and, when the
+ * limits ask for it, one elastic field each, drawn after the jitter). Returns the jitters drawn, in order.
  */
 export function jitterImages(pixels: Float32Array, count: number, random: Random, limits: JitterLimits, size: ImageSize = MNIST_FORMAT): Jitter[] {
   const stride = pixelCount(size);
   const scratch = new Float32Array(stride);
   const jitters: Jitter[] = [];
+  // No elastic draws at all when it is off, so the affine jitter's sequence stays what it always was.
+  const elastic = limits.maxElasticPx > 0 ? new ElasticField(size, limits.maxElasticPx, limits.elasticGridPx) : undefined;
   for (let i = 0; i < count; i++) {
     const jitter = randomJitter(random, limits);
     jitters.push(jitter);
+    const field = elastic?.draw(random);
     scratch.set(pixels.subarray(i * stride, (i + 1) * stride));
-    warpImage(scratch, 0, pixels, i * stride, inverseAffine(jitter, size), size);
+    warpImage(scratch, 0, pixels, i * stride, inverseAffine(jitter, size), size, field);
   }
   return jitters;
 }

@@ -175,6 +175,8 @@ export const recipeSchema: SchemaObject = {
         maxShiftPx: { type: 'number', minimum: 0, maximum: MAX_SIDE },
         maxRotateDeg: { type: 'number', minimum: 0, maximum: 180 },
         maxZoom: unit(1),
+        maxElasticPx: { type: 'number', minimum: 0, maximum: MAX_SIDE },
+        elasticGridPx: { type: 'number', minimum: 1, maximum: MAX_SIDE },
         seed: { type: 'integer' },
       },
     },

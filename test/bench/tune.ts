@@ -130,7 +130,9 @@ const results = await lastValueFrom(
 await runner.close();
 
 function describe(r: TrainingRecipe): string {
-  const aug = r.augment ? `aug ${r.augment.maxShiftPx}px/${r.augment.maxRotateDeg}deg/${r.augment.maxZoom}` : 'no aug';
+  const aug = r.augment
+    ? `aug ${r.augment.maxShiftPx}px/${r.augment.maxRotateDeg}deg/${r.augment.maxZoom}${r.augment.maxElasticPx ? `/elastic ${r.augment.maxElasticPx}px@${r.augment.elasticGridPx ?? 4}px` : ''}`
+    : 'no aug';
   const shape = r.architecture ? `${JSON.stringify(r.architecture)} ` : '';
   return `${shape}${r.tta ? 'tta ' : ''}lr ${r.maxLearningRate} warmup ${r.warmup ?? 0.25} betas ${r.beta1 ?? 0.9}/${r.beta2 ?? 0.999} batch ${r.batchSize} smooth ${r.labelSmoothing ?? 0} wd ${r.weightDecay ?? 0} ema ${r.averageWeights ?? '-'} ${aug}`;
 }

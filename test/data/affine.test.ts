@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PIXELS, SIDE } from '../../lib/types.ts';
 import {
+  DEFAULT_JITTER,
   inverseAffine,
   jitterImages,
   jitterLimits,
@@ -66,7 +67,7 @@ describe('jitterImages', () => {
     const pixels = new Float32Array(count * PIXELS);
     for (let i = 0; i < count; i++) pixels.set(blobImage(12 + (i % 4), 15 - (i % 3)), i * PIXELS);
     const before = Array.from({ length: count }, (_, i) => centreOfMass(pixels, i * PIXELS));
-    const jitters = jitterImages(pixels, count, seededRandom(3), { maxShiftPx: 3, maxRotateDeg: 0, maxZoom: 0 });
+    const jitters = jitterImages(pixels, count, seededRandom(3), { ...DEFAULT_JITTER, maxShiftPx: 3, maxRotateDeg: 0, maxZoom: 0 });
     jitters.forEach((jitter, i) => {
       const after = centreOfMass(pixels, i * PIXELS);
       expect(Math.abs(jitter.shiftX)).toBeLessThanOrEqual(3);
@@ -92,15 +93,19 @@ describe('jitterImages', () => {
 
 describe('jitterLimits', () => {
   it('fills in defaults and names a bad parameter', () => {
-    expect(jitterLimits('augment', { maxShiftPx: 1 })).toEqual({ maxShiftPx: 1, maxRotateDeg: 10, maxZoom: 0.1 });
+    expect(jitterLimits('augment', { maxShiftPx: 1 })).toEqual({ maxShiftPx: 1, maxRotateDeg: 10, maxZoom: 0.1, maxElasticPx: 0, elasticGridPx: 4 });
     expect(jitterLimits('augment', { maxZoom: undefined, maxRotateDeg: 0 })).toEqual({
       maxShiftPx: 2,
       maxRotateDeg: 0,
       maxZoom: 0.1,
+      maxElasticPx: 0,
+      elasticGridPx: 4,
     });
     expect(() => jitterLimits('augment', { maxShiftPx: -1 })).toThrow(/augment: maxShiftPx must be/);
     expect(() => jitterLimits('augment', { maxRotateDeg: Number.NaN })).toThrow(/maxRotateDeg/);
     expect(() => jitterLimits('augment', { maxZoom: 1 })).toThrow(/maxZoom must be a number in \[0, 1\)/);
     expect(() => jitterLimits('augment', { seed: 1.5 })).toThrow(/augment: seed must be an integer/);
+    expect(() => jitterLimits('augment', { maxElasticPx: -0.5 })).toThrow(/augment: maxElasticPx must be a number in \[0, 28\)/);
+    expect(() => jitterLimits('augment', { elasticGridPx: 0.5 })).toThrow(/augment: elasticGridPx must be a number in \[1, 28\]/);
   });
 });

@@ -5,7 +5,7 @@ import { augment } from '../../lib/operators/augment.ts';
 import { batch } from '../../lib/operators/batch.ts';
 import { reshape } from '../../lib/operators/reshape.ts';
 import { DigitDataset, disposeBatch } from '../../lib/data/dataset.ts';
-import { randomJitter } from '../../lib/data/affine.ts';
+import { DEFAULT_JITTER, randomJitter } from '../../lib/data/affine.ts';
 import { seededRandom } from '../../lib/data/random.ts';
 import { PIXELS, type Batch, type NormalizedDigit } from '../../lib/types.ts';
 import { blobImage, centreOfMass, liveTensors, randomRecords } from '../data/fixtures.ts';
@@ -20,7 +20,7 @@ const xsOf = (batches: Batch[]): number[] => batches.flatMap((b) => Array.from(b
 
 describe('augment', () => {
   it("shifts each digit: its centre of mass moves by the seed's draw, within maxShiftPx, mass kept", async () => {
-    const limits = { maxShiftPx: 3, maxRotateDeg: 0, maxZoom: 0 };
+    const limits = { ...DEFAULT_JITTER, maxShiftPx: 3, maxRotateDeg: 0, maxZoom: 0 };
     const out = await lastValueFrom(from(blobs).pipe(augment({ ...limits, seed: 4 }), toArray()));
     const draws = seededRandom(4);
     const moves = out.map((digit, i) => {

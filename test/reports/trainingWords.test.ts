@@ -43,6 +43,10 @@ describe('recipeWords', () => {
     expect(recipeWords({ ...base, augment: {} })).toMatch(/, jitter ±2 px \/ ±10° \/ ±10% zoom$/);
     expect(recipeWords({ ...base, augment: { maxShiftPx: 0, maxZoom: 0.05 } })).toMatch(/2\.5e-3 .*, jitter ±10° \/ ±5% zoom$/);
     expect(recipeWords({ ...base, augment: { maxShiftPx: 0, maxRotateDeg: 0, maxZoom: 0 } })).not.toContain('jitter');
+    expect(recipeWords({ ...base, augment: { maxElasticPx: 2 } })).toMatch(/, jitter ±2 px \/ ±10° \/ ±10% zoom \/ elastic ±2 px every 4 px$/);
+    expect(recipeWords({ ...base, augment: { maxShiftPx: 0, maxRotateDeg: 0, maxZoom: 0, maxElasticPx: 1.5, elasticGridPx: 6 } })).toMatch(
+      /, jitter elastic ±1\.5 px every 6 px$/,
+    );
   });
 
   it('says what a recipe sets of the architecture, and nothing for what it leaves to the format', () => {

@@ -39,11 +39,14 @@ describe('a training job', () => {
     expect(parseJob(JSON.parse(JSON.stringify(job)))).toEqual(job);
     const deeper = withField(job, ['recipe', 'architecture'], { channels: [32, 64], convsPerBlock: 2, hidden: 256, dropout: 0.4 });
     expect(parseJob(deeper)).toEqual(deeper);
+    const bent = withField(job, ['recipe', 'augment'], { ...DEFAULT_JITTER, maxElasticPx: 2, elasticGridPx: 6 });
+    expect(parseJob(bent)).toEqual(bent);
     const refusals: Array<[unknown, RegExp]> = [
       [withField(job, ['recipe', 'epochs'], 0), /^job payload: field \/recipe\/epochs must be >= 1$/],
       [withField(job, ['recipe', 'architecture'], { channels: [] }), /^job payload: field \/recipe\/architecture\/channels must NOT have fewer than 1 items$/],
       [withField(job, ['recipe', 'architecture'], { depth: 3 }), /^job payload: field \/recipe\/architecture must NOT have additional properties \(depth\)$/],
       [withField(job, ['recipe', 'architecture'], { dropout: 1 }), /^job payload: field \/recipe\/architecture\/dropout must be < 1$/],
+      [withField(job, ['recipe', 'augment'], { elasticGridPx: 0 }), /^job payload: field \/recipe\/augment\/elasticGridPx must be >= 1$/],
       [withField(job, ['seed'], undefined), /^job payload: field \/ must have required property 'seed'$/],
       [withField(job, ['command'], 'rm -rf /'), /^job payload: field \/ must NOT have additional properties \(command\)$/],
       [withField(job, ['data', 'train', 'path'], 'data/train.csv'), /^job payload: field \/data\/train\/path must match pattern/],
