@@ -96,18 +96,30 @@ function byIm2col(
   // Views only after makeOutput: an allocation may grow the heap and detach earlier views.
   const source = backend.typedArrayFromHeap(x) as Float32Array;
   const target = backend.typedArrayFromHeap(patches) as Float32Array;
-  let to = 0;
-  for (let b = 0; b < batchSize; b++) {
-    for (let oy = 0; oy < outHeight; oy++) {
-      for (let ox = 0; ox < outWidth; ox++) {
-        for (let fy = 0; fy < filterHeight; fy++) {
+  // Taps that fall outside the image stay 0; the rest are copied one (tap, output row) run at a
+  // time, with the run's bounds worked out once instead of tested for every value.
+  target.fill(0);
+  const tapRow = filterWidth * inChannels;
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let fx = 0; fx < filterWidth; fx++) {
+      const tap = fy * tapRow + fx * inChannels;
+      // Output columns whose window column fx lands inside the image: 0 <= ox·stride + fx - left < inWidth.
+      const oxFrom = Math.max(0, Math.ceil((padInfo.left - fx) / strideWidth));
+      const oxTo = Math.min(outWidth, Math.floor((inWidth - 1 + padInfo.left - fx) / strideWidth) + 1);
+      for (let b = 0; b < batchSize; b++) {
+        for (let oy = 0; oy < outHeight; oy++) {
           const y = oy * strideHeight + fy - padInfo.top;
-          const rowInside = y >= 0 && y < inHeight;
-          for (let fx = 0; fx < filterWidth; fx++) {
-            const xx = ox * strideWidth + fx - padInfo.left;
-            const from = ((b * inHeight + y) * inWidth + xx) * inChannels;
-            const inside = rowInside && xx >= 0 && xx < inWidth;
-            for (let c = 0; c < inChannels; c++, to++) target[to] = inside ? source[from + c] : 0;
+          if (y < 0 || y >= inHeight) continue;
+          const sourceRow = (b * inHeight + y) * inWidth;
+          let to = ((b * outHeight + oy) * outWidth + oxFrom) * taps + tap;
+          let from = (sourceRow + oxFrom * strideWidth + fx - padInfo.left) * inChannels;
+          const step = strideWidth * inChannels;
+          if (inChannels === 1) {
+            for (let ox = oxFrom; ox < oxTo; ox++, to += taps, from += step) target[to] = source[from];
+          } else {
+            for (let ox = oxFrom; ox < oxTo; ox++, to += taps, from += step) {
+              for (let c = 0; c < inChannels; c++) target[to + c] = source[from + c];
+            }
           }
         }
       }
