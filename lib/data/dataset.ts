@@ -27,8 +27,9 @@ export interface BatchOptions {
   /** Drop the last batch when it is smaller than batchSize (default false: kept). */
   dropRemainder?: boolean;
   /**
-   * Random affine jitter of every image, drawn from this epoch's `seed` (mixed with `augment.seed`
-   * when given), so a new seed per epoch gives new jitter. Off when absent.
+   * Random affine jitter (and elastic distortion, with `maxElasticPx`) of every image, drawn from
+   * this epoch's `seed` (mixed with `augment.seed` when given), so a new seed per epoch gives new
+   * jitter. Off when absent.
    */
   augment?: AugmentOptions;
 }

@@ -11,7 +11,8 @@ import { DEFAULT_SEED, seededRandom, type Random } from '../data/random.ts';
 
 /**
  * Random affine jitter of each image of `size` (default 28x28 grey; pass the data set's `format`) — a shift of up to `maxShiftPx` per axis, a rotation of
- * up to `maxRotateDeg`, a zoom by up to `maxZoom` — with bilinear sampling; the background stays 0.
+ * up to `maxRotateDeg`, a zoom by up to `maxZoom`, and with `maxElasticPx` an elastic distortion that
+ * bends strokes (control points `elasticGridPx` apart) — with bilinear sampling; the background stays 0.
  * Works on batches (the incoming `xs` is disposed and replaced, shape kept) or on single records
  * (raw records stay bytes, rounded). Deterministic for a seed and a source order; each subscription
  * replays the same jitter. Defaults: 2 px, 10°, 0.1, seed 20742. For an `ImageDataset`,
@@ -19,6 +20,7 @@ import { DEFAULT_SEED, seededRandom, type Random } from '../data/random.ts';
  *
  * @example
  * dataset.batches({ batchSize: 64 }).pipe(augment({ maxShiftPx: 2, maxRotateDeg: 10, seed: 1 }))
+ * dataset.batches({ batchSize: 64 }).pipe(augment({ maxElasticPx: 2, elasticGridPx: 4, seed: 1 })) // bends too
  */
 export function augment<T extends Batch | AnyImage>(options: AugmentOptions = {}, size: ImageSize = MNIST_FORMAT): OperatorFunction<T, T> {
   const limits = jitterLimits('augment', options, size);
