@@ -5,7 +5,7 @@ import { augment } from '../../lib/operators/augment.ts';
 import { batch } from '../../lib/operators/batch.ts';
 import { reshape } from '../../lib/operators/reshape.ts';
 import { DigitDataset, disposeBatch } from '../../lib/data/dataset.ts';
-import { DEFAULT_JITTER, randomJitter } from '../../lib/data/affine.ts';
+import { DEFAULT_JITTER, jitterImages, jitterLimits, randomJitter } from '../../lib/data/affine.ts';
 import { seededRandom } from '../../lib/data/random.ts';
 import { PIXELS, type Batch, type NormalizedDigit } from '../../lib/types.ts';
 import { blobImage, centreOfMass, liveTensors, randomRecords } from '../data/fixtures.ts';
@@ -47,6 +47,24 @@ describe('augment', () => {
     expect(perBatch[0].xs.shape).toEqual([3, 28, 28, 1]);
     expect(xsOf(perBatch)).toEqual(xsOf(perRecord));
     [...perRecord, ...perBatch].forEach(disposeBatch);
+    expect(liveTensors()).toBe(before);
+  });
+
+  it('bends records and batches alike with maxElasticPx, as jitterImages does with the same draws', async () => {
+    const before = liveTensors();
+    const options = { maxShiftPx: 0, maxRotateDeg: 0, maxZoom: 0, maxElasticPx: 2, elasticGridPx: 4, seed: 11 };
+    const records = await lastValueFrom(from(blobs).pipe(augment(options), toArray()));
+    const draws = seededRandom(11);
+    const limits = jitterLimits('test', options);
+    records.forEach((record, i) => {
+      const expected = Float32Array.from(blobs[i].pixels);
+      jitterImages(expected, 1, draws, limits);
+      expect(Array.from(record.pixels)).toEqual(Array.from(expected));
+      expect(Array.from(record.pixels)).not.toEqual(Array.from(blobs[i].pixels));
+    });
+    const perBatch = await lastValueFrom(from(blobs).pipe(batch(3, { shape: 'image' }), augment(options), toArray()));
+    expect(xsOf(perBatch)).toEqual(records.flatMap((r) => Array.from(r.pixels)));
+    perBatch.forEach(disposeBatch);
     expect(liveTensors()).toBe(before);
   });
 
