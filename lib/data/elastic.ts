@@ -19,7 +19,7 @@ export interface DisplacementField {
 interface AxisSpline {
   controls: number;
   first: Int32Array;
-  weights: Float32Array;
+  weights: Float64Array;
 }
 
 /**
@@ -29,7 +29,7 @@ interface AxisSpline {
 function axisSpline(length: number, gridPx: number): AxisSpline {
   const cells = Math.max(1, Math.ceil((length - 1) / gridPx));
   const first = new Int32Array(length);
-  const weights = new Float32Array(4 * length);
+  const weights = new Float64Array(4 * length);
   for (let p = 0; p < length; p++) {
     const u = p / gridPx;
     const cell = Math.min(Math.floor(u), cells - 1);
@@ -57,8 +57,8 @@ export class ElasticField {
   readonly field: DisplacementField;
   private readonly xs: AxisSpline;
   private readonly ys: AxisSpline;
-  private readonly controls: Float32Array;
-  private readonly rows: Float32Array;
+  private readonly controls: Float64Array;
+  private readonly rows: Float64Array;
 
   /**
    * @param size the images' size (the field has one displacement per position, whatever the channels)
@@ -74,8 +74,8 @@ export class ElasticField {
     this.ys = axisSpline(size.height, gridPx);
     const positions = size.width * size.height;
     this.field = { dx: new Float32Array(positions), dy: new Float32Array(positions) };
-    this.controls = new Float32Array(this.xs.controls * this.ys.controls);
-    this.rows = new Float32Array(this.ys.controls * size.width);
+    this.controls = new Float64Array(this.xs.controls * this.ys.controls);
+    this.rows = new Float64Array(this.ys.controls * size.width);
   }
 
   /** Draws a new field: the x displacements' control points, then the y ones', row by row. */

