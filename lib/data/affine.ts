@@ -127,8 +127,12 @@ export function warpImage(
     let sy = m.by * y + m.cy;
     const rowOut = targetOffset + y * rowStride;
     for (let x = 0; x < width; x++, sx += m.ax, sy += m.ay) {
-      const px = field ? sx + field.dx[y * width + x] : sx;
-      const py = field ? sy + field.dy[y * width + x] : sy;
+      let px = sx;
+      let py = sy;
+      if (field) {
+        px += field.dx[y * width + x];
+        py += field.dy[y * width + x];
+      }
       const x0 = Math.floor(px);
       const y0 = Math.floor(py);
       const out = rowOut + x * c;

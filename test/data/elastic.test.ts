@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_JITTER, inverseAffine, jitterImages, jitterLimits, warpImage, type Jitter } from '../../lib/data/affine.ts';
+import { inverseAffine, jitterImages, jitterLimits, randomJitter, warpImage, type Jitter } from '../../lib/data/affine.ts';
 import { ElasticField } from '../../lib/data/elastic.ts';
 import { seededRandom, type Random } from '../../lib/data/random.ts';
 import { MNIST_FORMAT, type ImageSize } from '../../lib/data/format.ts';
@@ -70,14 +70,7 @@ describe('elastic distortion in jitterImages', () => {
     expect(draws()).toBe(3 * 4);
     const byHand = new Float32Array(3 * PIXELS);
     const replay = seededRandom(2);
-    for (let i = 0; i < 3; i++) {
-      const jitter = { shiftX: 0, shiftY: 0, rotateDeg: 0, zoom: 0 };
-      jitter.shiftX = (2 * replay() - 1) * DEFAULT_JITTER.maxShiftPx;
-      jitter.shiftY = (2 * replay() - 1) * DEFAULT_JITTER.maxShiftPx;
-      jitter.rotateDeg = (2 * replay() - 1) * DEFAULT_JITTER.maxRotateDeg;
-      jitter.zoom = 1 + (2 * replay() - 1) * DEFAULT_JITTER.maxZoom;
-      warpImage(blobImage(11 + i, 14), 0, byHand, i * PIXELS, inverseAffine(jitter));
-    }
+    for (let i = 0; i < 3; i++) warpImage(blobImage(11 + i, 14), 0, byHand, i * PIXELS, inverseAffine(randomJitter(replay, limits)));
     expect(Array.from(pixels)).toEqual(Array.from(byHand));
   });
 

@@ -100,6 +100,7 @@ function byIm2col(
   // time, with the run's bounds worked out once instead of tested for every value.
   target.fill(0);
   const tapRow = filterWidth * inChannels;
+  const step = strideWidth * inChannels;
   for (let fy = 0; fy < filterHeight; fy++) {
     for (let fx = 0; fx < filterWidth; fx++) {
       const tap = fy * tapRow + fx * inChannels;
@@ -110,10 +111,8 @@ function byIm2col(
         for (let oy = 0; oy < outHeight; oy++) {
           const y = oy * strideHeight + fy - padInfo.top;
           if (y < 0 || y >= inHeight) continue;
-          const sourceRow = (b * inHeight + y) * inWidth;
           let to = ((b * outHeight + oy) * outWidth + oxFrom) * taps + tap;
-          let from = (sourceRow + oxFrom * strideWidth + fx - padInfo.left) * inChannels;
-          const step = strideWidth * inChannels;
+          let from = ((b * inHeight + y) * inWidth + oxFrom * strideWidth + fx - padInfo.left) * inChannels;
           if (inChannels === 1) {
             for (let ox = oxFrom; ox < oxTo; ox++, to += taps, from += step) target[to] = source[from];
           } else {
