@@ -6,6 +6,7 @@
  * does not name are accepted and kept, so files of a newer writer still load.
  */
 import type { SchemaObject } from 'ajv';
+import { augmentOptionsProperties } from '../lib/data/augmentSchema.ts';
 import { MAX_CLASSES, MAX_SIDE, pixelCount, type ImageFormat } from '../lib/data/format.ts';
 
 const number = { type: 'number' } as const;
@@ -53,17 +54,7 @@ const recipeSchema = {
     weightDecay: fraction,
     averageWeights: fraction,
     tta: { type: 'boolean' },
-    augment: {
-      type: 'object',
-      properties: {
-        maxShiftPx: { type: 'number', minimum: 0 },
-        maxRotateDeg: { type: 'number', minimum: 0, maximum: 180 },
-        maxZoom: { type: 'number', minimum: 0, maximum: 1 },
-        maxElasticPx: { type: 'number', minimum: 0 },
-        elasticGridPx: { type: 'number', minimum: 1 },
-        seed: integer,
-      },
-    },
+    augment: { type: 'object', properties: augmentOptionsProperties },
     members: count,
   },
 } as const;

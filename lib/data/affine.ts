@@ -166,22 +166,36 @@ export function warpImage(
   }
 }
 
+/** Jitters `count` consecutive images of `pixels` in place with `random`'s draws; returns the jitters drawn, in order. */
+export type ImageJitter = (pixels: Float32Array, count: number, random: Random) => Jitter[];
+
+/**
+ * A jitter of images of `size` within `limits` that keeps its scratch image and elastic field from
+ * call to call: for callers that jitter one image at a time, where building the field would cost
+ * more than drawing it. Draws exactly as {@link jitterImages}.
+ */
+export function imageJitter(limits: JitterLimits, size: ImageSize = MNIST_FORMAT): ImageJitter {
+  const stride = pixelCount(size);
+  const scratch = new Float32Array(stride);
+  // No elastic draws at all when it is off, so the affine jitter's sequence stays what it always was.
+  const elastic = limits.maxElasticPx > 0 ? new ElasticField(size, limits.maxElasticPx, limits.elasticGridPx) : undefined;
+  return (pixels, count, random) => {
+    const jitters: Jitter[] = [];
+    for (let i = 0; i < count; i++) {
+      const jitter = randomJitter(random, limits);
+      jitters.push(jitter);
+      const field = elastic?.draw(random);
+      scratch.set(pixels.subarray(i * stride, (i + 1) * stride));
+      warpImage(scratch, 0, pixels, i * stride, inverseAffine(jitter, size), size, field);
+    }
+    return jitters;
+  };
+}
+
 /**
  * Jitters `count` consecutive images of `pixels` in place, one random jitter each (and, when the
  * limits ask for it, one elastic field each, drawn after the jitter). Returns the jitters drawn, in order.
  */
 export function jitterImages(pixels: Float32Array, count: number, random: Random, limits: JitterLimits, size: ImageSize = MNIST_FORMAT): Jitter[] {
-  const stride = pixelCount(size);
-  const scratch = new Float32Array(stride);
-  const jitters: Jitter[] = [];
-  // No elastic draws at all when it is off, so the affine jitter's sequence stays what it always was.
-  const elastic = limits.maxElasticPx > 0 ? new ElasticField(size, limits.maxElasticPx, limits.elasticGridPx) : undefined;
-  for (let i = 0; i < count; i++) {
-    const jitter = randomJitter(random, limits);
-    jitters.push(jitter);
-    const field = elastic?.draw(random);
-    scratch.set(pixels.subarray(i * stride, (i + 1) * stride));
-    warpImage(scratch, 0, pixels, i * stride, inverseAffine(jitter, size), size, field);
-  }
-  return jitters;
+  return imageJitter(limits, size)(pixels, count, random);
 }

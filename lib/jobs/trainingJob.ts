@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Ajv, type SchemaObject, type ValidateFunction } from 'ajv';
 import { DEFAULT_JITTER } from '../data/affine.ts';
+import { augmentOptionsProperties } from '../data/augmentSchema.ts';
 import { MAX_CLASSES, MAX_SIDE, type ImageSize } from '../data/format.ts';
 import { UserError } from '../errors.ts';
 import { MODEL_NAMES, type ModelName } from '../models/createModel.ts';
@@ -168,18 +169,7 @@ export const recipeSchema: SchemaObject = {
     averageWeights: unit(1),
     tta: { type: 'boolean' },
     members: positiveInt(1000),
-    augment: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        maxShiftPx: { type: 'number', minimum: 0, maximum: MAX_SIDE },
-        maxRotateDeg: { type: 'number', minimum: 0, maximum: 180 },
-        maxZoom: unit(1),
-        maxElasticPx: { type: 'number', minimum: 0, maximum: MAX_SIDE },
-        elasticGridPx: { type: 'number', minimum: 1, maximum: MAX_SIDE },
-        seed: { type: 'integer' },
-      },
-    },
+    augment: { type: 'object', additionalProperties: false, properties: augmentOptionsProperties },
   },
 };
 

@@ -2,7 +2,7 @@ import { defer, map, type OperatorFunction } from 'rxjs';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import type { Batch } from '../types.ts';
-import { jitterImages, jitterLimits, type AugmentOptions, type JitterLimits } from '../data/affine.ts';
+import { imageJitter, jitterLimits, type AugmentOptions, type ImageJitter } from '../data/affine.ts';
 import { checkRecord } from '../data/check.ts';
 import { disposeBatch } from '../data/dataset.ts';
 import { writeUnitPixels, type AnyImage } from '../data/pixels.ts';
@@ -28,13 +28,15 @@ export function augment<T extends Batch | AnyImage>(options: AugmentOptions = {}
   return (source) =>
     defer(() => {
       const random = seededRandom(seed);
+      // One per subscription: its scratch and elastic field are reused for every record.
+      const jitter = imageJitter(limits, size);
       return source.pipe(
-        map((value) => ('xs' in value ? jitterBatch(value, random, limits, size) : jitterRecord(value, random, limits, size)) as T),
+        map((value) => ('xs' in value ? jitterBatch(value, random, jitter, size) : jitterRecord(value, random, jitter, size)) as T),
       );
     });
 }
 
-function jitterBatch(batch: Batch, random: Random, limits: JitterLimits, size: ImageSize): Batch {
+function jitterBatch(batch: Batch, random: Random, jitter: ImageJitter, size: ImageSize): Batch {
   const n = batch.xs.shape[0];
   if (batch.xs.size !== n * pixelCount(size)) {
     disposeBatch(batch); // it was handed over to this stage, and goes no further
@@ -42,20 +44,20 @@ function jitterBatch(batch: Batch, random: Random, limits: JitterLimits, size: I
   }
   // A copy: the array dataSync returns may be the tensor's own storage.
   const pixels = Float32Array.from(batch.xs.dataSync());
-  jitterImages(pixels, n, random, limits, size);
+  jitter(pixels, n, random);
   const xs = tf.tensor(pixels, batch.xs.shape, 'float32');
   batch.xs.dispose();
   return { ...batch, xs };
 }
 
-function jitterRecord(record: AnyImage, random: Random, limits: JitterLimits, size: ImageSize): AnyImage {
+function jitterRecord(record: AnyImage, random: Random, jitter: ImageJitter, size: ImageSize): AnyImage {
   if (record.pixels.length !== pixelCount(size)) {
     throw new UserError(`augment: record ${record.id}: pixels has ${record.pixels.length} values, expected ${pixelCount(size)} (pass the data set's format)`);
   }
   checkRecord('augment', record);
   const pixels = new Float32Array(pixelCount(size));
   writeUnitPixels(pixels, 0, record.pixels);
-  jitterImages(pixels, 1, random, limits, size);
+  jitter(pixels, 1, random);
   if (record.pixels instanceof Float32Array) return { ...record, pixels };
   return { ...record, pixels: Uint8Array.from(pixels, (v) => Math.round(v * 255)) };
 }

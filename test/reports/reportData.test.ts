@@ -113,6 +113,10 @@ describe('report data', () => {
       [(m) => (m.recipe.averageWeights = 1), '/comparison/models/1/recipe/averageWeights must be < 1'],
       [(m) => (m.recipe.tta = 'yes'), '/comparison/models/1/recipe/tta must be boolean'],
       [(m) => (m.recipe.augment = { maxZoom: '10%' }), '/comparison/models/1/recipe/augment/maxZoom must be number'],
+      // the same bounds as a training job's (one list of augmentation fields serves both schemas)
+      [(m) => (m.recipe.augment = { maxZoom: 1 }), '/comparison/models/1/recipe/augment/maxZoom must be < 1'],
+      [(m) => (m.recipe.augment = { maxElasticPx: 2, elasticGridPx: 0 }), '/comparison/models/1/recipe/augment/elasticGridPx must be >= 1'],
+      [(m) => (m.recipe.augment = { maxShiftPx: 5000 }), '/comparison/models/1/recipe/augment/maxShiftPx must be <= 4096'],
       [(m) => (m.seed = '20742'), '/comparison/models/1/seed must be integer'],
       [(m) => delete m.ensemble.members[2].seed, "/comparison/models/1/ensemble/members/2 must have required property 'seed'"],
       [(m) => (m.ensemble.members = []), '/comparison/models/1/ensemble/members must NOT have fewer than 1 items'],
