@@ -8,10 +8,10 @@ import { disposeInfos, runWasmKernel } from './wasmKernel.ts';
  * in training that operand is new at every step (weights change, gradients are fresh). Packing costs
  * several times as much per float as a transpose (measured here: ~5-10 ns against ~1 ns, noisy), so
  * when the right-hand operand is much the larger, Cᵀ = Bᵀ·Aᵀ is cheaper than C = A·B: the forward pass
- * of a 784->512 dense layer on a batch of 128 then packs 100k floats instead of 401k, and the first
- * conv layer's dW packs its patches instead of all of dy. Each extra kernel call also has a fixed cost
- * (operator set-up, allocation), set from A/B runs here: swapping pays for dy·Wᵀ and conv1's dW, but
- * not for an untransposed x·W with a batch of 128, which stays direct.
+ * of a 784->512 dense layer on a batch of 128 then packs 100k floats instead of 401k. Each extra kernel
+ * call also has a fixed cost (operator set-up, allocation), set from A/B runs here: swapping pays for
+ * dy·Wᵀ, but not for an untransposed x·W with a batch of 128, which stays direct. (Conv2DBackpropFilter
+ * builds its patches so that it needs no transpose at all, and calls the product directly.)
  */
 const PACK_COST = 6;
 const MOVE_COST = 1;

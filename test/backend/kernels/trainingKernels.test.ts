@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../lib/backend/selectBackend.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backpropFilterByPatches } from '../../../lib/backend/kernels/conv2dBackpropFilter.ts';
 import { chooseOrientation } from '../../../lib/backend/kernels/matMulPlan.ts';
 import { blockRows, transposeMatrix } from '../../../lib/backend/kernels/transposeMatrix.ts';
 import { registerTrainingKernels, unregisterTrainingKernels } from '../../../lib/backend/kernels/register.ts';
@@ -140,6 +141,38 @@ describe('Conv2DBackpropFilter', () => {
       inputs: { x: input(xShape), dy: input(outShape) },
       attrs: { strides: stride, pad, dataFormat: 'NHWC', filterShape },
     });
+  });
+});
+
+describe('Conv2DBackpropFilter in chunks of images', () => {
+  // Batches whose patches pass the kernel's memory cap are done a chunk of images at a time and the
+  // chunks' products summed; a small cap makes these small batches take that path.
+  const cases: [string, number[], number[], number, 'same' | 'valid', number][] = [
+    ['3 chunks of 2 images, the last short (5 images)', [5, 9, 9, 3], [3, 3, 3, 4], 1, 'same', 2],
+    ['one image per chunk, stride 2', [3, 10, 10, 2], [3, 3, 2, 5], 2, 'valid', 1],
+    ['a cap below one image still takes a whole image', [2, 8, 8, 1], [5, 5, 1, 6], 1, 'same', 0],
+  ];
+  it.each(cases)('%s', async (_name, xShape, filterShape, stride, pad, imagesPerChunk) => {
+    const outShape = convOutShape(xShape, filterShape, stride, pad);
+    const x = input(xShape);
+    const dy = input(outShape);
+    const attrs = { strides: stride, pad, dataFormat: 'NHWC', filterShape };
+    const expected = await runOn('cpu', { kernelName: tf.Conv2DBackpropFilter, inputs: { x, dy }, attrs });
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const xs = tf.tensor(x.values, x.shape);
+    const dys = tf.tensor(dy.values, dy.shape);
+    const dataBefore = backend.numDataIds();
+    const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], stride, 1, pad);
+    const taps = filterShape[0] * filterShape[1] * filterShape[2];
+    const dw = backpropFilterByPatches(backend, xs, dys, info, imagesPerChunk * taps * info.outHeight * info.outWidth);
+    const actual = backend.typedArrayFromHeap(dw) as Float32Array;
+    expect(dw.shape).toEqual(expected.shape);
+    expect(relativeError(actual, expected.values)).toBeLessThanOrEqual(TOLERANCE);
+    backend.disposeData(dw.dataId);
+    // The patches, the channel-major copy, dy's slices and the partial sums are all freed.
+    expect(backend.numDataIds()).toBe(dataBefore);
+    tf.dispose([xs, dys]);
   });
 });
 
