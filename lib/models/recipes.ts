@@ -91,7 +91,7 @@ export const NAMED_RECIPES: Readonly<Record<RecipeName, NamedRecipe>> = {
     models: { mlp: FAST_MLP, cnn: FAST_CNN },
   },
   best: {
-    summary: 'the most accurate rung: the CNN as an ensemble of six with test-time augmentation, about 15 minutes on 2 cores',
+    summary: 'the most accurate rung: the CNN as an ensemble of six with test-time augmentation, 7–15 minutes on 2 cores',
     models: {
       mlp: FAST_MLP,
       // six members: local worker processes train them two at a time on 2 cores, so the sixth
