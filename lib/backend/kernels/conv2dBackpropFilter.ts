@@ -46,10 +46,11 @@ const MAX_PATCH_FLOATS = 1 << 24;
  * by the tap, built in JS from x made channel-major ([in, batch, H, W]) so that each row is copied in
  * runs along image rows; dy is read as it lies, [batch·outH·outW, out]. Neither operand of the product
  * is transposed. Against the previous kernels here (XNNPACK convolution with batch and channels
- * swapped; for 1 to 4 channels, patches one row per position multiplied transposed), on 2 threads:
- * a first layer's dW (batch 128, 28x28, 1 -> 24) took 3.2 ms instead of 27 (its transposed product
- * moved dy, millions of floats 24 wide, at 17 ms a step), the second's (14x14, 24 -> 48) 20 ms
- * instead of 26, and deeper layers of 32x32 and 64x64 images 1.3-1.6x less.
+ * swapped; for 1 to 4 channels, patches one row per position multiplied transposed, which moved all
+ * of a first layer's dy, millions of floats 24 wide), profiled within a job-cnn step on 2 threads:
+ * the first layer's dW (batch 128, 28x28, 1 -> 24) takes 9.8 ms instead of 20, the second's (14x14,
+ * 24 -> 48) the same 25-27 ms. (Timed alone, with one dy reused, XNNPACK keeps dy packed between
+ * calls and the new kernel looks faster than it is in training, where dy is new every step.)
  */
 export function backpropFilterByPatches(
   backend: BackendWasm,
@@ -97,13 +98,13 @@ export function backpropFilterByPatches(
         }
       }
     }
-    const dyRows =
-      images === batchSize
-        ? { ...dy, shape: [1, positions, outChannels] }
-        : // 2-D: wasm's 3-D Slice took 12 ms where this takes 0.5
-          { ...runWasmKernel(tf.Slice, backend, { x: { ...dy, shape: [batchSize * outPlane, outChannels] } }, { begin: [first * outPlane, 0], size: [positions, outChannels] }), shape: [1, positions, outChannels] };
-    const part = runWasmKernel(tf.BatchMatMul, backend, { a: patches, b: dyRows }, { transposeA: false, transposeB: false });
-    disposeInfos(backend, patches, ...(dyRows.dataId === dy.dataId ? [] : [dyRows]));
+    const whole = images === batchSize;
+    // A 2-D slice: wasm's 3-D Slice took 12 ms where this takes 0.5.
+    const rows = whole
+      ? dy
+      : runWasmKernel(tf.Slice, backend, { x: { ...dy, shape: [batchSize * outPlane, outChannels] } }, { begin: [first * outPlane, 0], size: [positions, outChannels] });
+    const part = runWasmKernel(tf.BatchMatMul, backend, { a: patches, b: { ...rows, shape: [1, positions, outChannels] } }, { transposeA: false, transposeB: false });
+    disposeInfos(backend, patches, ...(whole ? [] : [rows]));
     if (dw === undefined) dw = part;
     else {
       const sum = runWasmKernel(tf.Add, backend, { a: dw, b: part });
